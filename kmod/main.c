@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mice: M-ICE fast path (draft-tschofenig-mip6-ice, seed 004).
+ *
+ * Module and per-netns life cycle. Registration order is pernet state,
+ * then the genl family; removal runs in reverse, and every attached
+ * socket is detached and every RCU callback finished before the module's
+ * text goes away.
+ */
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <net/netns/generic.h>
+
+#include "mice.h"
+
+unsigned int mice_net_id __read_mostly;
+static bool mice_unloading;
+
+static int __net_init mice_net_init(struct net *net)
+{
+	struct mice_net *mn = mice_net(net);
+	int err;
+
+	mn->net = net;
+	mutex_init(&mn->lock);
+	INIT_LIST_HEAD(&mn->sockets);
+	mn->genid = 1;
+	mn->drop_event_window = jiffies;
+	mn->stats = mice_stats_alloc();
+	if (!mn->stats)
+		return -ENOMEM;
+	err = mice_proc_init(mn);
+	if (err) {
+		free_percpu(mn->stats);
+		return err;
+	}
+	return 0;
+}
+
+/* Detach first; the core waits for an RCU grace period before ->exit. */
+static void __net_exit mice_net_pre_exit(struct net *net)
+{
+	mice_sock_detach_all(mice_net(net), READ_ONCE(mice_unloading) ?
+			     MICE_DETACH_UNLOAD : MICE_DETACH_NETNS);
+}
+
+static void __net_exit mice_net_exit(struct net *net)
+{
+	struct mice_net *mn = mice_net(net);
+
+	mice_proc_exit(mn);
+	/* Socket frees queued by pre_exit may still read mn->stats. */
+	rcu_barrier();
+	free_percpu(mn->stats);
+}
+
+static struct pernet_operations mice_net_ops = {
+	.init = mice_net_init,
+	.pre_exit = mice_net_pre_exit,
+	.exit = mice_net_exit,
+	.id = &mice_net_id,
+	.size = sizeof(struct mice_net),
+};
+
+static int __init mice_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&mice_net_ops);
+	if (err)
+		return err;
+	err = mice_genl_register();
+	if (err) {
+		unregister_pernet_subsys(&mice_net_ops);
+		return err;
+	}
+	pr_info("mice: M-ICE fast path loaded\n");
+	return 0;
+}
+
+static void __exit mice_exit(void)
+{
+	mice_genl_unregister();
+	WRITE_ONCE(mice_unloading, true);
+	unregister_pernet_subsys(&mice_net_ops);
+	/* mice_sock_free_rcu() is module text. */
+	rcu_barrier();
+}
+
+module_init(mice_init);
+module_exit(mice_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("mice developers");
+MODULE_DESCRIPTION("M-ICE fast path: STUN/MIP demultiplexing and media admission on UDP");
+MODULE_ALIAS_GENL_FAMILY(MICE_GENL_NAME);
+MODULE_VERSION("0.1");

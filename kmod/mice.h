@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mice: M-ICE fast path. Internal definitions shared by the module's files:
+ * main.c (module and per-netns life cycle), socket.c (attaching agent
+ * sockets, the receive hook), netlink.c (the "mice" genl family),
+ * stats.c (per-CPU counters), proc.c (/proc/net/mice).
+ */
+#ifndef MICE_MICE_H
+#define MICE_MICE_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/u64_stats_sync.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "../uapi/linux/mice.h"
+
+/* Drop events multicast per second per netns; the rest are only counted. */
+#define MICE_DROP_EVENTS_PER_SEC	16
+
+struct mice_stats {
+	u64_stats_t rx_packets[__MICE_CLASS_MAX];
+	u64_stats_t rx_bytes[__MICE_CLASS_MAX];
+	u64_stats_t drop_packets[__MICE_REASON_MAX];
+	u64_stats_t drop_bytes[__MICE_REASON_MAX];
+	struct u64_stats_sync syncp;
+};
+
+/* A consistent sum of the per-CPU counters. */
+struct mice_stats_sum {
+	u64 rx_packets[__MICE_CLASS_MAX];
+	u64 rx_bytes[__MICE_CLASS_MAX];
+	u64 drop_packets[__MICE_REASON_MAX];
+	u64 drop_bytes[__MICE_REASON_MAX];
+};
+
+struct mice_net {
+	struct net *net;
+	/* Serialises every change to @sockets; readers use RCU. */
+	struct mutex lock;
+	struct list_head sockets;
+	unsigned int nsockets;
+	u32 next_sock_id;
+	/* Bumped on every change so dumps can flag NLM_F_DUMP_INTR. */
+	u32 genid;
+	struct mice_stats __percpu *stats;
+	/* Drop event budget: a window start in jiffies and its count. */
+	unsigned long drop_event_window;
+	atomic_t drop_events_in_window;
+	atomic64_t drop_events_suppressed;
+	struct proc_dir_entry *proc_dir;
+};
+
+/* An agent socket the module is attached to. */
+struct mice_sock {
+	struct list_head node;		/* in mice_net.sockets, RCU */
+	struct rcu_head rcu;
+	struct sock *sk;		/* holds a reference */
+	struct mice_net *mn;
+	u32 id;
+	struct mice_stats __percpu *stats;
+};
+
+extern unsigned int mice_net_id;
+extern struct genl_family mice_genl_family;
+
+static inline struct mice_net *mice_net(const struct net *net)
+{
+	return net_generic(net, mice_net_id);
+}
+
+/* stats.c */
+struct mice_stats __percpu *mice_stats_alloc(void);
+void mice_stats_count_rx(struct mice_stats __percpu *stats,
+			 enum mice_class cls, unsigned int bytes);
+void mice_stats_count_drop(struct mice_stats __percpu *stats,
+			   enum mice_reason reason, unsigned int bytes);
+void mice_stats_sum(struct mice_stats __percpu *stats,
+		    struct mice_stats_sum *sum);
+
+/* socket.c */
+struct mice_sock *mice_sock_attach(struct mice_net *mn, int fd,
+				   struct netlink_ext_ack *extack);
+void mice_sock_detach(struct mice_sock *ms, enum mice_detach_cause cause);
+struct mice_sock *mice_sock_find(struct mice_net *mn, u32 id);
+void mice_sock_detach_all(struct mice_net *mn, enum mice_detach_cause cause);
+int mice_sock_local_addr(const struct mice_sock *ms, u16 *family,
+			 u8 addr[16], __be16 *port);
+
+/* netlink.c */
+int mice_genl_register(void);
+void mice_genl_unregister(void);
+/* @cause < 0: no detach cause (attach events). */
+void mice_event_sock(struct mice_sock *ms, u8 cmd, int cause);
+void mice_event_drop(struct mice_sock *ms, struct sk_buff *skb,
+		     enum mice_class cls, enum mice_reason reason,
+		     unsigned int len);
+
+/* proc.c */
+int mice_proc_init(struct mice_net *mn);
+void mice_proc_exit(struct mice_net *mn);
+
+#endif /* MICE_MICE_H */

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "mice" generic-netlink family: commands, per-op policies, replies,
+ * dumps and the "events" multicast group. docs/netlink.md documents it.
+ */
+#include <linux/jiffies.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/genetlink.h>
+
+#include "classify.h"
+#include "mice.h"
+
+enum mice_nlgrp {
+	MICE_NLGRP_EVENTS,
+};
+
+/* Cleared before the family goes away, so the receive path stops sending. */
+static bool mice_events_on;
+
+static struct netlink_range_validation mice_fd_range = {
+	.min = 0,
+	.max = INT_MAX,
+};
+
+static const struct nla_policy mice_sock_attach_policy[MICE_SOCK_A_FD + 1] = {
+	[MICE_SOCK_A_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &mice_fd_range),
+};
+
+static const struct nla_policy mice_sock_id_policy[MICE_SOCK_A_ID + 1] = {
+	[MICE_SOCK_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy mice_attach_op_policy[MICE_A_SOCK + 1] = {
+	[MICE_A_SOCK] = NLA_POLICY_NESTED(mice_sock_attach_policy),
+};
+
+static const struct nla_policy mice_sock_id_op_policy[MICE_A_SOCK + 1] = {
+	[MICE_A_SOCK] = NLA_POLICY_NESTED(mice_sock_id_policy),
+};
+
+static int mice_nl_put_count(struct sk_buff *msg, int type, u32 id,
+			     u64 packets, u64 bytes)
+{
+	struct nlattr *nest = nla_nest_start(msg, type);
+
+	if (!nest ||
+	    nla_put_u32(msg, MICE_COUNT_A_ID, id) ||
+	    nla_put_u64_64bit(msg, MICE_COUNT_A_PACKETS, packets, MICE_COUNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, MICE_COUNT_A_BYTES, bytes, MICE_COUNT_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int mice_nl_fill_sock(struct sk_buff *msg, struct mice_sock *ms,
+			     u32 portid, u32 seq, int flags, u8 cmd,
+			     int cause, struct netlink_callback *cb)
+{
+	struct mice_stats_sum sum;
+	struct nlattr *nest;
+	u8 addr[16];
+	__be16 port;
+	u16 family;
+	void *hdr;
+	int alen;
+	u32 i;
+
+	hdr = genlmsg_put(msg, portid, seq, &mice_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+
+	nest = nla_nest_start(msg, MICE_A_SOCK);
+	if (!nest)
+		goto cancel;
+	alen = mice_sock_local_addr(ms, &family, addr, &port);
+	if (nla_put_u32(msg, MICE_SOCK_A_ID, ms->id) ||
+	    nla_put_u16(msg, MICE_SOCK_A_FAMILY, family) ||
+	    nla_put(msg, MICE_SOCK_A_ADDR, alen, addr) ||
+	    nla_put_be16(msg, MICE_SOCK_A_PORT, port))
+		goto cancel;
+	if (cause >= 0 && nla_put_u8(msg, MICE_SOCK_A_DETACH_CAUSE, cause))
+		goto cancel;
+
+	mice_stats_sum(ms->stats, &sum);
+	for (i = 0; i < __MICE_CLASS_MAX; i++)
+		if (mice_nl_put_count(msg, MICE_SOCK_A_CLASS, i,
+				      sum.rx_packets[i], sum.rx_bytes[i]))
+			goto cancel;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int mice_nl_sock_attach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mice_net *mn = mice_net(genl_info_net(info));
+	struct nlattr *tb[MICE_SOCK_A_FD + 1];
+	struct mice_sock *ms;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MICE_A_SOCK))
+		return -EINVAL;
+	err = nla_parse_nested(tb, MICE_SOCK_A_FD, info->attrs[MICE_A_SOCK],
+			       mice_sock_attach_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_SOCK], tb,
+			      MICE_SOCK_A_FD))
+		return -EINVAL;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&mn->lock);
+	ms = mice_sock_attach(mn, nla_get_u32(tb[MICE_SOCK_A_FD]), info->extack);
+	if (IS_ERR(ms)) {
+		mutex_unlock(&mn->lock);
+		nlmsg_free(msg);
+		return PTR_ERR(ms);
+	}
+	err = mice_nl_fill_sock(msg, ms, info->snd_portid, info->snd_seq, 0,
+				MICE_CMD_SOCK_ATTACH, -1, NULL);
+	mice_event_sock(ms, MICE_CMD_SOCK_ATTACHED, -1);
+	mutex_unlock(&mn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* The socket named by MICE_A_SOCK{ID}, or an extack message. */
+static struct mice_sock *mice_nl_sock_by_id(struct mice_net *mn,
+					    struct genl_info *info)
+{
+	struct nlattr *tb[MICE_SOCK_A_ID + 1];
+	struct mice_sock *ms;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MICE_A_SOCK))
+		return ERR_PTR(-EINVAL);
+	err = nla_parse_nested(tb, MICE_SOCK_A_ID, info->attrs[MICE_A_SOCK],
+			       mice_sock_id_policy, info->extack);
+	if (err)
+		return ERR_PTR(err);
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_SOCK], tb,
+			      MICE_SOCK_A_ID))
+		return ERR_PTR(-EINVAL);
+	ms = mice_sock_find(mn, nla_get_u32(tb[MICE_SOCK_A_ID]));
+	if (!ms) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_SOCK_A_ID],
+				    "no attached socket with this ID");
+		return ERR_PTR(-ENOENT);
+	}
+	return ms;
+}
+
+static int mice_nl_sock_detach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mice_net *mn = mice_net(genl_info_net(info));
+	struct mice_sock *ms;
+
+	mutex_lock(&mn->lock);
+	ms = mice_nl_sock_by_id(mn, info);
+	if (!IS_ERR(ms))
+		mice_sock_detach(ms, MICE_DETACH_COMMAND);
+	mutex_unlock(&mn->lock);
+	return PTR_ERR_OR_ZERO(ms);
+}
+
+static int mice_nl_sock_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mice_net *mn = mice_net(genl_info_net(info));
+	struct mice_sock *ms;
+	struct sk_buff *msg;
+	int err;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&mn->lock);
+	ms = mice_nl_sock_by_id(mn, info);
+	if (IS_ERR(ms))
+		err = PTR_ERR(ms);
+	else
+		err = mice_nl_fill_sock(msg, ms, info->snd_portid, info->snd_seq,
+					0, MICE_CMD_SOCK_GET, -1, NULL);
+	mutex_unlock(&mn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int mice_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mice_net *mn = mice_net(sock_net(skb->sk));
+	long idx = 0, start = cb->args[0];
+	struct mice_sock *ms;
+
+	mutex_lock(&mn->lock);
+	cb->seq = mn->genid;
+	list_for_each_entry(ms, &mn->sockets, node) {
+		if (idx < start) {
+			idx++;
+			continue;
+		}
+		if (mice_nl_fill_sock(skb, ms, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				      MICE_CMD_SOCK_GET, -1, cb))
+			break;
+		idx++;
+	}
+	mutex_unlock(&mn->lock);
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+static int mice_nl_fill_stats(struct sk_buff *msg, struct mice_net *mn)
+{
+	struct mice_stats_sum *sum;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+	u32 i;
+
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return -ENOMEM;
+	mice_stats_sum(mn->stats, sum);
+
+	nest = nla_nest_start(msg, MICE_A_STATS);
+	if (!nest)
+		goto out;
+	for (i = 0; i < __MICE_CLASS_MAX; i++)
+		if (mice_nl_put_count(msg, MICE_STATS_A_CLASS, i,
+				      sum->rx_packets[i], sum->rx_bytes[i]))
+			goto out;
+	for (i = 0; i < __MICE_REASON_MAX; i++)
+		if (mice_nl_put_count(msg, MICE_STATS_A_DROP, i,
+				      sum->drop_packets[i], sum->drop_bytes[i]))
+			goto out;
+	if (nla_put_u32(msg, MICE_STATS_A_SOCKETS, READ_ONCE(mn->nsockets)) ||
+	    nla_put_u64_64bit(msg, MICE_STATS_A_EVENTS_SUPPRESSED,
+			      atomic64_read(&mn->drop_events_suppressed),
+			      MICE_STATS_A_PAD))
+		goto out;
+	nla_nest_end(msg, nest);
+	err = 0;
+out:
+	kfree(sum);
+	return err;
+}
+
+static int mice_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mice_net *mn = mice_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mice_genl_family, 0,
+				MICE_CMD_STATS_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto fail;
+	}
+	err = mice_nl_fill_stats(msg, mn);
+	if (err)
+		goto fail;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+fail:
+	nlmsg_free(msg);
+	return err;
+}
+
+static const struct genl_ops mice_genl_ops[] = {
+	{
+		.cmd = MICE_CMD_SOCK_ATTACH,
+		.doit = mice_nl_sock_attach,
+		.policy = mice_attach_op_policy,
+		.maxattr = MICE_A_SOCK,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MICE_CMD_SOCK_DETACH,
+		.doit = mice_nl_sock_detach,
+		.policy = mice_sock_id_op_policy,
+		.maxattr = MICE_A_SOCK,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MICE_CMD_SOCK_GET,
+		.doit = mice_nl_sock_get,
+		.dumpit = mice_nl_sock_dump,
+		.policy = mice_sock_id_op_policy,
+		.maxattr = MICE_A_SOCK,
+	},
+	{
+		/* No policy: the core rejects any attribute. */
+		.cmd = MICE_CMD_STATS_GET,
+		.doit = mice_nl_stats_get,
+	},
+};
+
+static const struct genl_multicast_group mice_mcgrps[] = {
+	[MICE_NLGRP_EVENTS] = { .name = MICE_MCGRP_EVENTS },
+};
+
+struct genl_family mice_genl_family __ro_after_init = {
+	.name = MICE_GENL_NAME,
+	.version = MICE_GENL_VERSION,
+	.maxattr = MICE_A_MAX,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = mice_genl_ops,
+	.n_ops = ARRAY_SIZE(mice_genl_ops),
+	.mcgrps = mice_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(mice_mcgrps),
+	/* New family: every op gets strict validation (see genetlink.h). */
+	.resv_start_op = 0,
+};
+
+static bool mice_events_wanted(struct net *net)
+{
+	return READ_ONCE(mice_events_on) &&
+	       genl_has_listeners(&mice_genl_family, net, MICE_NLGRP_EVENTS);
+}
+
+/* Process context: attach and detach. */
+void mice_event_sock(struct mice_sock *ms, u8 cmd, int cause)
+{
+	struct net *net = ms->mn->net;
+	struct sk_buff *msg;
+
+	if (!mice_events_wanted(net))
+		return;
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (mice_nl_fill_sock(msg, ms, 0, 0, 0, cmd, cause, NULL)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&mice_genl_family, net, msg, 0,
+				MICE_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+/* At most MICE_DROP_EVENTS_PER_SEC per second per netns; races are benign. */
+static bool mice_drop_event_budget(struct mice_net *mn)
+{
+	unsigned long start = READ_ONCE(mn->drop_event_window);
+
+	if (time_after(jiffies, start + HZ)) {
+		WRITE_ONCE(mn->drop_event_window, jiffies);
+		atomic_set(&mn->drop_events_in_window, 0);
+	}
+	return atomic_inc_return(&mn->drop_events_in_window) <=
+	       MICE_DROP_EVENTS_PER_SEC;
+}
+
+static int mice_nl_put_source(struct sk_buff *msg, struct sk_buff *skb)
+{
+	const struct udphdr *uh = udp_hdr(skb);
+
+	if (ip_hdr(skb)->version == 4) {
+		if (nla_put_u16(msg, MICE_DROP_A_FAMILY, AF_INET) ||
+		    nla_put_in_addr(msg, MICE_DROP_A_SADDR, ip_hdr(skb)->saddr))
+			return -EMSGSIZE;
+	} else {
+		if (nla_put_u16(msg, MICE_DROP_A_FAMILY, AF_INET6) ||
+		    nla_put_in6_addr(msg, MICE_DROP_A_SADDR, &ipv6_hdr(skb)->saddr))
+			return -EMSGSIZE;
+	}
+	return nla_put_be16(msg, MICE_DROP_A_SPORT, uh->source);
+}
+
+/* Softirq context: a datagram was dropped. */
+void mice_event_drop(struct mice_sock *ms, struct sk_buff *skb,
+		     enum mice_class cls, enum mice_reason reason,
+		     unsigned int len)
+{
+	struct mice_net *mn = ms->mn;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	if (!mice_events_wanted(mn->net))
+		return;
+	if (!mice_drop_event_budget(mn)) {
+		atomic64_inc(&mn->drop_events_suppressed);
+		return;
+	}
+	msg = genlmsg_new(128, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &mice_genl_family, 0, MICE_CMD_DROP);
+	if (!hdr)
+		goto free;
+	nest = nla_nest_start(msg, MICE_A_DROP);
+	if (!nest ||
+	    nla_put_u32(msg, MICE_DROP_A_SOCK_ID, ms->id) ||
+	    nla_put_u32(msg, MICE_DROP_A_CLASS, cls) ||
+	    nla_put_u32(msg, MICE_DROP_A_REASON, reason) ||
+	    mice_nl_put_source(msg, skb) ||
+	    nla_put_u32(msg, MICE_DROP_A_LEN, len))
+		goto free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&mice_genl_family, mn->net, msg, 0,
+				MICE_NLGRP_EVENTS, GFP_ATOMIC);
+	return;
+free:
+	nlmsg_free(msg);
+}
+
+int mice_genl_register(void)
+{
+	int err = genl_register_family(&mice_genl_family);
+
+	if (!err)
+		WRITE_ONCE(mice_events_on, true);
+	return err;
+}
+
+void mice_genl_unregister(void)
+{
+	WRITE_ONCE(mice_events_on, false);
+	/* Receive paths that saw the flag set are done after this. */
+	synchronize_net();
+	genl_unregister_family(&mice_genl_family);
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Read-only monitoring files, one set per network namespace:
+ *   /proc/net/mice/stats    receive counters per class, drops per reason
+ *   /proc/net/mice/sockets  the attached sockets
+ * The formats are stable and documented in docs/proc.md.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "classify.h"
+#include "mice.h"
+
+static int mice_proc_stats_show(struct seq_file *seq, void *v)
+{
+	struct mice_net *mn = mice_net(seq_file_single_net(seq));
+	struct mice_stats_sum *sum;
+	unsigned int i;
+
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return -ENOMEM;
+	mice_stats_sum(mn->stats, sum);
+
+	seq_printf(seq, "sockets %u\n", READ_ONCE(mn->nsockets));
+	for (i = 0; i < __MICE_CLASS_MAX; i++)
+		seq_printf(seq, "rx %s %llu %llu\n", mice_class_name(i),
+			   sum->rx_packets[i], sum->rx_bytes[i]);
+	for (i = MICE_REASON_NONE + 1; i < __MICE_REASON_MAX; i++)
+		seq_printf(seq, "drop %s %llu %llu\n", mice_reason_name(i),
+			   sum->drop_packets[i], sum->drop_bytes[i]);
+	seq_printf(seq, "events_suppressed %lld\n",
+		   (long long)atomic64_read(&mn->drop_events_suppressed));
+	kfree(sum);
+	return 0;
+}
+
+static int mice_proc_sockets_show(struct seq_file *seq, void *v)
+{
+	struct mice_net *mn = mice_net(seq_file_single_net(seq));
+	struct mice_stats_sum *sum;
+	struct mice_sock *ms;
+	u8 addr[16];
+	__be16 port;
+	u16 family;
+
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return -ENOMEM;
+	seq_puts(seq, "id family address port stun mip data invalid\n");
+	mutex_lock(&mn->lock);
+	list_for_each_entry(ms, &mn->sockets, node) {
+		mice_sock_local_addr(ms, &family, addr, &port);
+		mice_stats_sum(ms->stats, sum);
+		seq_printf(seq, "%u %s ", ms->id,
+			   family == AF_INET ? "inet" : "inet6");
+		if (family == AF_INET)
+			seq_printf(seq, "%pI4", addr);
+		else
+			seq_printf(seq, "%pI6c", addr);
+		seq_printf(seq, " %u %llu %llu %llu %llu\n", ntohs(port),
+			   sum->rx_packets[MICE_CLASS_STUN],
+			   sum->rx_packets[MICE_CLASS_MIP],
+			   sum->rx_packets[MICE_CLASS_DATA],
+			   sum->rx_packets[MICE_CLASS_INVALID]);
+	}
+	mutex_unlock(&mn->lock);
+	kfree(sum);
+	return 0;
+}
+
+int mice_proc_init(struct mice_net *mn)
+{
+	mn->proc_dir = proc_mkdir("mice", mn->net->proc_net);
+	if (!mn->proc_dir)
+		return -ENOMEM;
+	if (!proc_create_net_single("stats", 0444, mn->proc_dir,
+				    mice_proc_stats_show, NULL) ||
+	    !proc_create_net_single("sockets", 0444, mn->proc_dir,
+				    mice_proc_sockets_show, NULL)) {
+		remove_proc_subtree("mice", mn->net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mice_proc_exit(struct mice_net *mn)
+{
+	remove_proc_subtree("mice", mn->net->proc_net);
+}

@@ -1,0 +1,10 @@
+# The agent core: command dispatch, netlink, JSON output, and the shared
+# freestanding classifier (kmod/classify.c) it uses to label packets.
+AGENT_SRCS += agent/main.c agent/json.c agent/nl.c agent/nlmsg.c agent/addr.c \
+	      agent/cmd_sock.c agent/cmd_monitor.c agent/crc.c kmod/classify.c
+AGENT_LIBS += -lz
+
+UNIT_TESTS += nlmsg json
+unit_nlmsg_SRCS := tests/unit/test_nlmsg.c agent/nlmsg.c
+unit_nlmsg_LIBS := -lmnl
+unit_json_SRCS := tests/unit/test_json.c agent/json.c

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mice: M-ICE fast path (draft-tschofenig-mip6-ice, seed 004).
+ *
+ * The generic-netlink family "mice" shared by the kernel module and the
+ * agent. docs/netlink.md documents every command and attribute.
+ *
+ * Conventions:
+ *  - every command that changes state needs CAP_NET_ADMIN in the socket's
+ *    network namespace (GENL_ADMIN_PERM);
+ *  - objects are nested under one top-level attribute (MICE_A_SOCK, ...);
+ *  - addresses are carried as 4 or 16 raw octets in network order, ports as
+ *    big-endian u16;
+ *  - dumps set NLM_F_DUMP_INTR when the table changed during the dump.
+ */
+#ifndef _UAPI_LINUX_MICE_H
+#define _UAPI_LINUX_MICE_H
+
+#include <linux/types.h>
+
+#define MICE_GENL_NAME		"mice"
+#define MICE_GENL_VERSION	1
+#define MICE_MCGRP_EVENTS	"events"
+
+/* Demultiplexing classes of a datagram on an attached socket (seed 004 s.12). */
+enum mice_class {
+	MICE_CLASS_STUN,	/* STUN with a valid FINGERPRINT: to the agent */
+	MICE_CLASS_MIP,		/* mobility header after UDP: to the agent */
+	MICE_CLASS_DATA,	/* encapsulated IPv4/IPv6: the fast path */
+	MICE_CLASS_INVALID,	/* anything else: dropped */
+	__MICE_CLASS_MAX
+};
+#define MICE_CLASS_MAX (__MICE_CLASS_MAX - 1)
+
+/*
+ * Why a datagram was not delivered. The classifier gives the reasons up to
+ * MICE_REASON_SHORT_READ; the data path adds the rest.
+ */
+enum mice_reason {
+	MICE_REASON_NONE,
+	MICE_REASON_EMPTY,		/* zero-length UDP payload */
+	MICE_REASON_UNKNOWN,		/* first octet fits no class */
+	MICE_REASON_STUN_LENGTH,	/* cookie, message length disagrees */
+	MICE_REASON_STUN_NO_FINGERPRINT, /* cookie, FINGERPRINT not last */
+	MICE_REASON_STUN_FINGERPRINT,	/* cookie, FINGERPRINT CRC wrong */
+	MICE_REASON_MH_LENGTH,		/* (Header Len + 1) * 8 != payload */
+	MICE_REASON_MH_TYPE,		/* MH type not known */
+	MICE_REASON_IPV4_HEADER,	/* short, IHL < 5 or beyond payload */
+	MICE_REASON_IPV4_LENGTH,	/* Total Length != payload */
+	MICE_REASON_IPV6_HEADER,	/* shorter than the fixed header */
+	MICE_REASON_IPV6_LENGTH,	/* 40 + Payload Length != payload */
+	MICE_REASON_SHORT_READ,		/* caller gave fewer bytes than needed */
+	MICE_REASON_DATA_NO_PAIR,	/* data from no validated pair */
+	MICE_REASON_DATA_INNER_SOURCE,	/* inner source outside peer prefixes */
+	MICE_REASON_DATA_NO_GATE,	/* media admission: no committed gate */
+	MICE_REASON_DATA_POLICED,	/* media admission: over the envelope */
+	MICE_REASON_NOMEM,		/* allocation failed on the fast path */
+	__MICE_REASON_MAX
+};
+#define MICE_REASON_MAX (__MICE_REASON_MAX - 1)
+
+enum mice_cmd {
+	MICE_CMD_UNSPEC,
+	MICE_CMD_SOCK_ATTACH,	/* MICE_A_SOCK{FD}: attach, reply with ID */
+	MICE_CMD_SOCK_DETACH,	/* MICE_A_SOCK{ID}; also the detach event */
+	MICE_CMD_SOCK_GET,	/* dump (or MICE_A_SOCK{ID}) */
+	MICE_CMD_STATS_GET,	/* MICE_A_STATS of this netns */
+	MICE_CMD_PAIR_SET,	/* reserved for the data path */
+	MICE_CMD_PAIR_DEL,
+	MICE_CMD_PAIR_GET,
+	MICE_CMD_GATE_ADD,	/* reserved for media admission */
+	MICE_CMD_GATE_COMMIT,
+	MICE_CMD_GATE_DEL,
+	MICE_CMD_GATE_GET,
+	MICE_CMD_KEY_SET,	/* reserved: token keys, never readable */
+	MICE_CMD_KEY_DEL,
+	MICE_CMD_MODE_SET,
+	/* notifications on MICE_MCGRP_EVENTS */
+	MICE_CMD_SOCK_ATTACHED,	/* MICE_A_SOCK */
+	MICE_CMD_SOCK_DETACHED,	/* MICE_A_SOCK{ID, DETACH_CAUSE} */
+	MICE_CMD_DROP,		/* MICE_A_DROP, rate-limited */
+	__MICE_CMD_MAX
+};
+#define MICE_CMD_MAX (__MICE_CMD_MAX - 1)
+
+enum mice_attr {
+	MICE_A_UNSPEC,
+	MICE_A_SOCK,		/* nest, enum mice_sock_attr */
+	MICE_A_STATS,		/* nest, enum mice_stats_attr */
+	MICE_A_DROP,		/* nest, enum mice_drop_attr */
+	MICE_A_PAIR,		/* nest, reserved */
+	MICE_A_GATE,		/* nest, reserved */
+	MICE_A_KEY,		/* nest, reserved */
+	MICE_A_MODE,		/* u8, reserved */
+	MICE_A_PAD,
+	__MICE_A_MAX
+};
+#define MICE_A_MAX (__MICE_A_MAX - 1)
+
+/* Why a socket left the module. */
+enum mice_detach_cause {
+	MICE_DETACH_COMMAND,	/* MICE_CMD_SOCK_DETACH */
+	MICE_DETACH_CLOSED,	/* the owner closed the socket */
+	MICE_DETACH_NETNS,	/* the network namespace went away */
+	MICE_DETACH_UNLOAD,	/* the module is being removed */
+};
+
+enum mice_sock_attr {
+	MICE_SOCK_A_UNSPEC,
+	MICE_SOCK_A_FD,		/* u32, attach only */
+	MICE_SOCK_A_ID,		/* u32, assigned by the kernel, never 0 */
+	MICE_SOCK_A_FAMILY,	/* u16, AF_INET or AF_INET6 */
+	MICE_SOCK_A_ADDR,	/* binary, 4 or 16 octets: bound address */
+	MICE_SOCK_A_PORT,	/* be16: bound port */
+	MICE_SOCK_A_CLASS,	/* nest, multi: enum mice_count_attr */
+	MICE_SOCK_A_DETACH_CAUSE, /* u8, enum mice_detach_cause */
+	MICE_SOCK_A_PAD,
+	__MICE_SOCK_A_MAX
+};
+#define MICE_SOCK_A_MAX (__MICE_SOCK_A_MAX - 1)
+
+/* One counter row: a class or a reason with its packets and bytes. */
+enum mice_count_attr {
+	MICE_COUNT_A_UNSPEC,
+	MICE_COUNT_A_ID,	/* u32: enum mice_class or enum mice_reason */
+	MICE_COUNT_A_PACKETS,	/* u64 */
+	MICE_COUNT_A_BYTES,	/* u64: UDP payload octets */
+	MICE_COUNT_A_PAD,
+	__MICE_COUNT_A_MAX
+};
+#define MICE_COUNT_A_MAX (__MICE_COUNT_A_MAX - 1)
+
+enum mice_stats_attr {
+	MICE_STATS_A_UNSPEC,
+	MICE_STATS_A_CLASS,	/* nest, multi: received, per enum mice_class */
+	MICE_STATS_A_DROP,	/* nest, multi: dropped, per enum mice_reason */
+	MICE_STATS_A_SOCKETS,	/* u32: sockets attached in this netns */
+	MICE_STATS_A_EVENTS_SUPPRESSED, /* u64: drop events rate-limited away */
+	MICE_STATS_A_PAD,
+	__MICE_STATS_A_MAX
+};
+#define MICE_STATS_A_MAX (__MICE_STATS_A_MAX - 1)
+
+enum mice_drop_attr {
+	MICE_DROP_A_UNSPEC,
+	MICE_DROP_A_SOCK_ID,	/* u32 */
+	MICE_DROP_A_CLASS,	/* u32, enum mice_class */
+	MICE_DROP_A_REASON,	/* u32, enum mice_reason */
+	MICE_DROP_A_FAMILY,	/* u16 */
+	MICE_DROP_A_SADDR,	/* binary, 4 or 16 octets */
+	MICE_DROP_A_SPORT,	/* be16 */
+	MICE_DROP_A_LEN,	/* u32, UDP payload length */
+	__MICE_DROP_A_MAX
+};
+#define MICE_DROP_A_MAX (__MICE_DROP_A_MAX - 1)
+
+/* Limits, also enforced by the kernel. */
+#define MICE_MAX_SOCKETS_PER_NETNS	64
+
+#endif /* _UAPI_LINUX_MICE_H */
