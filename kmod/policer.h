@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Single-rate token bucket for a media admission gate's envelope (seed 001
+ * s.6.2: the edge router admits an authorized flow only within its
+ * authorized resources; PacketCable: token bucket rate r, bucket size b,
+ * maximum datagram size M).
+ *
+ * Integer only. Tokens are kept in 2^-32 octet units, so the refill is one
+ * 64x64->64 multiplication per packet and no division; the two divisions
+ * (rate per nanosecond and time to fill the bucket) happen once, in
+ * mice_policer_init(), through mice_div64().
+ *
+ * Not locked: the caller serializes calls on one policer (the module holds
+ * the gate's spinlock).
+ *
+ * Freestanding: compiled unchanged by the module, the unit tests, the
+ * fuzzers and the benchmark.
+ */
+#ifndef MICE_POLICER_H
+#define MICE_POLICER_H
+
+#include "freestanding.h"
+
+/*
+ * Unsigned 64-bit division for the configuration path only. The module
+ * defines it to div64_u64() before including this header, so the 32-bit
+ * kernel needs no libgcc helper; userspace uses the C operator.
+ */
+#ifndef mice_div64
+#define mice_div64(a, b) ((u64)(a) / (u64)(b))
+#endif
+
+#define MICE_NSEC_PER_SEC	1000000000ull
+#define MICE_POLICER_SHIFT	32	/* tokens are octets << 32 */
+
+/* Highest rate accepted: 2^32 - 1 octets/s (about 34 Gbit/s). */
+#define MICE_POLICER_RATE_MAX	0xffffffffu
+
+enum mice_police_verdict {
+	MICE_POLICE_PASS = 0,
+	MICE_POLICE_DROP_RATE,		/* not enough tokens now */
+	MICE_POLICE_DROP_SIZE,		/* above max packet size or burst */
+};
+
+struct mice_policer {
+	u64 tokens;		/* octets << 32, <= burst << 32 */
+	u64 last_ns;		/* time of the last refill */
+	u64 rate_fp;		/* octets << 32 per nanosecond */
+	u64 fill_ns;		/* ns to fill an empty bucket; ~0 if rate 0 */
+	u32 rate;		/* octets per second */
+	u32 burst;		/* bucket size, octets */
+	u32 max_packet;		/* 0: no limit beyond the burst */
+};
+
+/*
+ * Set up @p with a full bucket at @now_ns. @rate 0 means no refill: only
+ * the initial @burst octets ever pass. @max_packet 0 means no per-packet
+ * limit other than @burst.
+ */
+void mice_policer_init(struct mice_policer *p, u32 rate, u32 burst,
+		       u32 max_packet, u64 now_ns);
+
+/*
+ * Account one packet of @bytes octets at @now_ns (monotonic). Returns
+ * MICE_POLICE_PASS and takes the tokens, or a drop verdict and takes none.
+ * A clock that steps back is treated as no time passing.
+ *
+ * Bound: over any run starting at init, the octets passed never exceed
+ * burst + rate * (now - init) / 1e9.
+ */
+enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
+					    u32 bytes);
+
+const char *mice_police_verdict_name(unsigned int v);
+
+#endif /* MICE_POLICER_H */
