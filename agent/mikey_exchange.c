@@ -292,13 +292,17 @@ static int fail(struct mikey_result *res, int code, const char *msg,
 	return -1;
 }
 
-/* ---- common I_MESSAGE checks (PSK and DH-HMAC responders) ---- */
+/* ---- common I_MESSAGE checks (PSK and DH-HMAC responders) ----
+ * These return ACCEPT, DROP (no answer) or an ERR code (s.6.12, >= 0;
+ * note that Auth failure is 0). */
+#define ACCEPT	(-2)
+#define DROP	(-1)
 struct imsg {
 	struct mikey_msg m;
-	const struct mikey_payload *t, *rand, *kemac, *idr, *dh;
+	const struct mikey_payload *t, *rand, *kemac, *idi, *idr, *dh;
 };
 
-/* Returns 0, or an ERR code to answer (>= 0) / -1 to drop, with *why. */
+/* Returns ACCEPT, an ERR code to answer, or DROP, with *why. */
 static int check_imsg(const struct mikey_cfg *cfg, uint8_t dt,
 		      const uint8_t *msg, size_t len, struct imsg *im,
 		      const char **why)
@@ -306,7 +310,7 @@ static int check_imsg(const struct mikey_cfg *cfg, uint8_t dt,
 	struct mikey_msg *m = &im->m;
 	size_t from;
 
-	im->t = im->rand = im->kemac = im->idr = im->dh = NULL;
+	im->t = im->rand = im->kemac = im->idi = im->idr = im->dh = NULL;
 	if (mikey_decode(msg, len, m, why))
 		return -1;
 	if (m->hdr.data_type != dt) {
@@ -325,14 +329,13 @@ static int check_imsg(const struct mikey_cfg *cfg, uint8_t dt,
 	im->kemac = mikey_find(m, MIKEY_PT_KEMAC, &from);
 	from = 0;
 	im->dh = mikey_find(m, MIKEY_PT_DH, &from);
-	/* IDi then IDr in the I_MESSAGE (s.3.1): with two ID payloads the
-	 * second is IDr; with one and both configured we cannot tell. */
+	/* [IDi], [IDr] in that order (s.3.1): a single ID payload is IDi,
+	 * the second one is IDr. */
 	{
 		size_t f2 = 0;
-		const struct mikey_payload *a = mikey_find(m, MIKEY_PT_ID, &f2);
-		const struct mikey_payload *b = mikey_find(m, MIKEY_PT_ID, &f2);
 
-		im->idr = b ? b : (a && !cfg->id_i ? a : NULL);
+		im->idi = mikey_find(m, MIKEY_PT_ID, &f2);
+		im->idr = mikey_find(m, MIKEY_PT_ID, &f2);
 	}
 	if (!im->t || !im->rand || !im->kemac) {
 		*why = "I_MESSAGE lacks T, RAND or KEMAC";
@@ -367,11 +370,17 @@ static int check_imsg(const struct mikey_cfg *cfg, uint8_t dt,
 		*why = "IDr is not this responder";
 		return MIKEY_ERR_INVALID_ID;
 	}
-	return 0;
+	if (cfg->id_i && im->idi &&
+	    (im->idi->u.id.len != cfg->id_i_len ||
+	     memcmp(im->idi->u.id.data, cfg->id_i, cfg->id_i_len))) {
+		*why = "IDi is not the configured peer";
+		return MIKEY_ERR_INVALID_ID;
+	}
+	return ACCEPT;
 }
 
 /* MAC, window and replay checks once the structure is sound. Returns
- * 0, an ERR code, or -1 (drop). Sets *authed when the MAC verified. */
+ * ACCEPT, an ERR code, or DROP. Sets *authed when the MAC verified. */
 static int auth_imsg(const struct mikey_cfg *cfg, struct mikey_replay *rc,
 		     uint64_t now, struct imsg *im, bool *authed,
 		     const char **why)
@@ -405,7 +414,7 @@ static int auth_imsg(const struct mikey_cfg *cfg, struct mikey_replay *rc,
 		*why = "replayed message";
 		return -1;
 	}
-	return 0;
+	return ACCEPT;
 }
 
 static void res_fill(struct mikey_result *res, const struct mikey_msg *m,
@@ -535,7 +544,7 @@ int mikey_psk_resp_process(const struct mikey_cfg *cfg,
 	if (!cfg->psk || !cfg->psk_len)
 		return fail(res, -1, "no pre-shared key", why);
 	code = check_imsg(cfg, MIKEY_DT_PSK_INIT, msg, len, &im, &w);
-	if (!code) {
+	if (code == ACCEPT) {
 		const struct mikey_payload *k = im.kemac;
 
 		if (k->u.kemac.encr_alg != MIKEY_ENCR_NULL &&
@@ -544,9 +553,9 @@ int mikey_psk_resp_process(const struct mikey_cfg *cfg,
 			code = MIKEY_ERR_INVALID_EA;
 		}
 	}
-	if (!code)
+	if (code == ACCEPT)
 		code = auth_imsg(cfg, rc, now, &im, &authed, &w);
-	if (!code) {
+	if (code == ACCEPT) {
 		const struct mikey_payload *k = im.kemac;
 
 		elen = k->u.kemac.encr_len;
@@ -560,22 +569,22 @@ int mikey_psk_resp_process(const struct mikey_cfg *cfg,
 		} else {
 			memcpy(plain, k->u.kemac.encr, elen);
 		}
-		if (!code &&
+		if (code == ACCEPT &&
 		    mikey_keydata_decode(plain, elen, kd, MIKEY_MAX_KEYDATA,
 					 &nkd, &w))
 			code = MIKEY_ERR_UNSPECIFIED;
-		for (size_t i = 0; !code && i < nkd && !tgk; i++)
+		for (size_t i = 0; code == ACCEPT && i < nkd && !tgk; i++)
 			if (kd[i].type == MIKEY_KD_TGK ||
 			    kd[i].type == MIKEY_KD_TGK_SALT)
 				tgk = &kd[i];
-		if (!code && (!tgk || !tgk->key_len ||
+		if (code == ACCEPT && (!tgk || !tgk->key_len ||
 			      tgk->key_len > MIKEY_TGK_MAX)) {
 			w = "KEMAC carries no usable TGK";
 			code = MIKEY_ERR_UNSPECIFIED;
 		}
 	}
-	if (code) {
-		if (code > 0)
+	if (code != ACCEPT) {
+		if (code >= 0)
 			build_err(cfg, &im.m.hdr, now, (uint8_t)code,
 				  authed ? im.rand->u.rand.data : NULL,
 				  authed ? im.rand->u.rand.len : 0,
@@ -894,21 +903,21 @@ int mikey_dhhmac_resp_process(const struct mikey_cfg *cfg,
 	if (!cfg->psk || !cfg->psk_len)
 		return fail(res, -1, "no pre-shared key", why);
 	code = check_imsg(cfg, MIKEY_DT_DHHMAC_INIT, msg, len, &im, &w);
-	if (!code && !im.dh) {
+	if (code == ACCEPT && !im.dh) {
 		w = "I_MESSAGE lacks DHi";
 		code = MIKEY_ERR_UNSPECIFIED;
 	}
-	if (!code && im.dh->u.dh.group != MIKEY_DH_OAKLEY5) {
+	if (code == ACCEPT && im.dh->u.dh.group != MIKEY_DH_OAKLEY5) {
 		w = "DH group not supported";
 		code = MIKEY_ERR_INVALID_DH;
 	}
-	if (!code && im.kemac->u.kemac.encr_len) {
+	if (code == ACCEPT && im.kemac->u.kemac.encr_len) {
 		w = "DH-HMAC KEMAC must not carry key data";
 		code = MIKEY_ERR_UNSPECIFIED;
 	}
-	if (!code)
+	if (code == ACCEPT)
 		code = auth_imsg(cfg, rc, now, &im, &authed, &w);
-	if (!code) {
+	if (code == ACCEPT) {
 		key = mikey_dh_keygen(dhr, sizeof(dhr));
 		res->tgk_len = DH5_LEN;
 		/* TGK = g^(xi * xr) (RFC 3830 s.3.3, RFC 4650 s.3) */
@@ -919,10 +928,10 @@ int mikey_dhhmac_resp_process(const struct mikey_cfg *cfg,
 			code = MIKEY_ERR_INVALID_DH;
 		}
 	}
-	if (code) {
+	if (code != ACCEPT) {
 		mikey_dh_free(key);
 		mikey_result_clear(res);
-		if (code > 0)
+		if (code >= 0)
 			build_err(cfg, &im.m.hdr, now, (uint8_t)code,
 				  authed ? im.rand->u.rand.data : NULL,
 				  authed ? im.rand->u.rand.len : 0,
