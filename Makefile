@@ -12,8 +12,10 @@
 #   fuzz_foo_LIBS := -lcrypto
 
 KVER	?= $(shell uname -r)
+# The running kernel's build dir, else the newest installed Debian headers
+# (the dev/CI kernel cannot load modules; the VM boots Debian's kernel).
 KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
-		$(wildcard /usr/src/linux-headers-*-amd64))
+		$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
 BUILD	:= build
 CC	?= cc
 CLANG	?= clang
@@ -50,9 +52,10 @@ agent/mice: $(AGENT_SRCS) $(HDRS)
 
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 tools: $(TOOLS)
-TOOL_SRCS := tests/unit/pkt.c tests/unit/crc_zlib.c kmod/classify.c
+TOOL_SRCS := tests/unit/pkt.c tests/unit/crc_zlib.c kmod/classify.c \
+	     agent/nl.c agent/nlmsg.c
 $(BUILD)/tools/%: tests/tools/%.c $(TOOL_SRCS) $(HDRS) | $(BUILD)/tools
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TOOL_SRCS) -lz
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TOOL_SRCS) -lmnl -lz
 
 define unit_rules
 $(BUILD)/unit/test_$(1): $$(unit_$(1)_SRCS) $$(HDRS) | $(BUILD)/unit
@@ -96,3 +99,7 @@ bench: deps
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD) agent/mice
+
+# `make -s print-UNIT_TESTS` and the like, for scripts.
+print-%:
+	@echo $($*)

@@ -107,15 +107,19 @@ static int mice_nl_sock_attach(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_SOCK))
+	if (GENL_REQ_ATTR_CHECK(info, MICE_A_SOCK)) {
+		NL_SET_ERR_MSG(info->extack, "missing MICE_A_SOCK");
 		return -EINVAL;
+	}
 	err = nla_parse_nested(tb, MICE_SOCK_A_FD, info->attrs[MICE_A_SOCK],
 			       mice_sock_attach_policy, info->extack);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_SOCK], tb,
-			      MICE_SOCK_A_FD))
+			      MICE_SOCK_A_FD)) {
+		NL_SET_ERR_MSG(info->extack, "missing MICE_SOCK_A_FD");
 		return -EINVAL;
+	}
 
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -147,15 +151,19 @@ static struct mice_sock *mice_nl_sock_by_id(struct mice_net *mn,
 	struct mice_sock *ms;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_SOCK))
+	if (GENL_REQ_ATTR_CHECK(info, MICE_A_SOCK)) {
+		NL_SET_ERR_MSG(info->extack, "missing MICE_A_SOCK");
 		return ERR_PTR(-EINVAL);
+	}
 	err = nla_parse_nested(tb, MICE_SOCK_A_ID, info->attrs[MICE_A_SOCK],
 			       mice_sock_id_policy, info->extack);
 	if (err)
 		return ERR_PTR(err);
 	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_SOCK], tb,
-			      MICE_SOCK_A_ID))
+			      MICE_SOCK_A_ID)) {
+		NL_SET_ERR_MSG(info->extack, "missing MICE_SOCK_A_ID");
 		return ERR_PTR(-EINVAL);
+	}
 	ms = mice_sock_find(mn, nla_get_u32(tb[MICE_SOCK_A_ID]));
 	if (!ms) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_SOCK_A_ID],

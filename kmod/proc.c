@@ -72,7 +72,8 @@ static int mice_proc_sockets_show(struct seq_file *seq, void *v)
 
 int mice_proc_init(struct mice_net *mn)
 {
-	mn->proc_dir = proc_mkdir("mice", mn->net->proc_net);
+	/* proc_net_mkdir() records the netns the entries below resolve to. */
+	mn->proc_dir = proc_net_mkdir(mn->net, "mice", mn->net->proc_net);
 	if (!mn->proc_dir)
 		return -ENOMEM;
 	if (!proc_create_net_single("stats", 0444, mn->proc_dir,

@@ -1,0 +1,132 @@
+#!/bin/bash
+# make check: builds everything, then runs every suite and ends with the
+# line "N passed, N failed". Exit status 0 only when nothing failed.
+#
+# Suites: the module build at W=1; libcheck unit suites, plain and under
+# ASan+UBSan; every libFuzzer target for MICE_FUZZ_SECONDS (default 30);
+# the VM suites (the module in a real Debian kernel under QEMU); the host
+# network-namespace suites in tests/netns/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+out=build/check
+mkdir -p "$out"
+: > "$out/results"
+fuzz_seconds=${MICE_FUZZ_SECONDS:-30}
+jobs=$(nproc)
+
+record() {	# STATUS NAME [DETAIL]
+	echo "$1 $2" >> "$out/results"
+	if [ "$1" = PASS ]; then echo "PASS: $2"; else echo "FAIL: $2${3:+: $3}"; fi
+}
+
+section() { echo; echo "=== $* ==="; }
+
+section build
+if make -s -j"$jobs" all > "$out/build.log" 2>&1; then
+	record PASS build
+else
+	record FAIL build "see $out/build.log"; tail -30 "$out/build.log"
+fi
+if make -s W1 > "$out/w1.log" 2>&1; then
+	record PASS module-builds-at-W=1
+else
+	record FAIL module-builds-at-W=1 "$(grep -E 'warning:|error:' "$out/w1.log" | head -5)"
+fi
+
+section "unit suites (libcheck; plain and ASan+UBSan)"
+units=$(make -s print-UNIT_TESTS)
+for t in $units; do
+	for v in unit asan; do
+		bin=build/$v/test_$t
+		if ! make -s "$bin" > "$out/$v-$t.build" 2>&1; then
+			record FAIL "$v/$t" "does not build: $(head -5 "$out/$v-$t.build")"
+			continue
+		fi
+		CK_FORK=yes timeout 600 "$bin" > "$out/$v-$t.log" 2>&1
+		rc=$?
+		line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$out/$v-$t.log" | tail -1)
+		if [ -z "$line" ]; then
+			record FAIL "$v/$t" "no libcheck summary (rc $rc)"; tail -5 "$out/$v-$t.log"
+			continue
+		fi
+		checks=$(sed 's/.*Checks: \([0-9]*\).*/\1/' <<<"$line")
+		bad=$(( $(sed 's/.*Failures: \([0-9]*\).*/\1/' <<<"$line") + $(sed 's/.*Errors: \([0-9]*\).*/\1/' <<<"$line") ))
+		echo "$v/$t: $line"
+		for i in $(seq $((checks - bad))); do echo "PASS $v/$t#$i" >> "$out/results"; done
+		if [ "$bad" -gt 0 ] || [ $rc != 0 ]; then
+			grep -E ':[EF]:' "$out/$v-$t.log" | head -10
+			for i in $(seq $((bad > 0 ? bad : 1))); do echo "FAIL $v/$t" >> "$out/results"; done
+		fi
+	done
+done
+
+section "fuzzers (libFuzzer, ${fuzz_seconds}s each)"
+for f in $(make -s print-FUZZERS); do
+	bin=build/fuzz/fuzz_$f
+	if ! make -s "$bin" > "$out/fuzz-$f.build" 2>&1; then
+		record FAIL "fuzz/$f" "does not build: $(head -5 "$out/fuzz-$f.build")"
+		continue
+	fi
+	corpus=$out/corpus-$f
+	rm -rf "$corpus"; mkdir -p "$corpus"
+	[ -d tests/fuzz/corpus/$f ] && cp -r tests/fuzz/corpus/$f/. "$corpus/"
+	if (cd "$out" && timeout $((fuzz_seconds + 120)) "$repo/$bin" \
+		-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=1 \
+		"corpus-$f" > "fuzz-$f.log" 2>&1); then
+		record PASS "fuzz/$f" 
+		grep -E 'stat::number_of_executed_units' "$out/fuzz-$f.log" | sed "s/^/    $f /"
+	else
+		record FAIL "fuzz/$f" "crash or timeout, see $out/fuzz-$f.log"
+		grep -E 'ERROR|SUMMARY|==[0-9]+==' "$out/fuzz-$f.log" | head -5
+	fi
+done
+
+section "VM suites (Debian kernel under QEMU TCG, module loaded)"
+# vm_suite NAME HARNESS-ARGS... -- SCRIPT: counts the script's PASS/FAIL
+# lines and, separately, whether the run itself (dmesg, unload) was clean.
+vm_suite() {
+	local name=$1; shift
+	scripts/vm-run.sh "$@" > "$out/vm-$name.log" 2>&1
+	local rc=$?
+	grep -E '^(PASS|FAIL): ' "$out/vm-$name.log" | while read -r st rest; do
+		echo "${st%:} vm/$name/${rest%%:*}" >> "$out/results"
+	done
+	grep -E '^(PASS|FAIL): ' "$out/vm-$name.log" | sed 's/^/    /'
+	if [ $rc = 0 ]; then
+		record PASS "vm/$name/run-clean"
+	else
+		record FAIL "vm/$name/run-clean" "vm-run status $rc"
+		grep -E '^vm-run:|^\[vm\]' "$out/vm-$name.log" | tail -15
+	fi
+}
+vm_suite demux --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_demux.sh
+vm_suite lifecycle --module kmod/mice.ko --timeout 600 -- tests/vm/test_lifecycle.sh
+for t in tests/vm/selftest_*.sh; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t" .sh)
+	if "$t" > "$out/$n.log" 2>&1; then record PASS "vm/$n"; else
+		record FAIL "vm/$n" "see $out/$n.log"; tail -5 "$out/$n.log"; fi
+done
+
+section "host network-namespace suites"
+for t in tests/netns/test_*.sh; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t" .sh)
+	timeout 900 "$t" > "$out/$n.log" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL): ' "$out/$n.log" | while read -r st rest; do
+		echo "${st%:} netns/$n/${rest%%:*}" >> "$out/results"
+	done
+	grep -E '^(PASS|FAIL): ' "$out/$n.log" | sed 's/^/    /'
+	[ $rc = 0 ] || record FAIL "netns/$n" "exit $rc, see $out/$n.log"
+done
+
+passed=$(grep -c '^PASS ' "$out/results")
+failed=$(grep -c '^FAIL ' "$out/results")
+echo
+if [ "$failed" -gt 0 ]; then
+	echo "Failed:"; grep '^FAIL ' "$out/results" | sed 's/^FAIL /  /' | sort -u
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
