@@ -372,9 +372,9 @@ enum mipice_err mipice_decode(const uint8_t *buf, size_t len,
 	if (csum_fold(csum_add(csum_add(0, buf, 4), buf + 6, total - 6)) !=
 	    get16(buf + 4))
 		return MIPICE_E_CHECKSUM;
-	o->n_cand = buf[3];
-	if (o->n_cand > max_cand)
+	if (buf[3] > max_cand)
 		return MIPICE_E_TOO_MANY;	/* seed 004 s.14.4.2 */
+	o->n_cand = buf[3];
 	o->lite = (get16(buf + 6) & MIPICE_FLAG_L) != 0;
 	o->mismatch = (get16(buf + 6) & MIPICE_FLAG_M) != 0;
 	sub = buf[22];
