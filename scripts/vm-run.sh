@@ -144,7 +144,7 @@ gtimeout=$((timeout - 30))
 } >"$rundir/env"
 
 append="console=ttyS0,115200 quiet loglevel=3 panic=-1 oops=panic"
-append+=" panic_on_warn=$panic_on_warn mitigations=off nokaslr"
+append+=" panic_on_warn=$panic_on_warn mitigations=off"
 append+=" watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60"
 append+=" i8042.noaux i8042.nokbd i8042.nopnp random.trust_cpu=on"
 append+=" printk.devkmsg=on mice_vm_guest=$here/vm/guest.sh mice_vm_run=$rundir"
@@ -183,7 +183,7 @@ show_kernel_problems() {
 	      grep -avE "$BENIGN_RE" | head -n 40)
 	if [ -n "$bad" ]; then
 		err "kernel problems on the console:"
-		printf '  %s\n' "$bad" | sed 's/^  \(.*\)$/  \1/' >&2
+		printf '%s\n' "$bad" | sed 's/^/  ! /' >&2
 	fi
 	err "last console lines (full log: $log):"
 	grep -av '^MICE-VM-' "$log" | tail -n 25 | sed 's/^/  | /' >&2

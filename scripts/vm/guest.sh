@@ -114,10 +114,12 @@ if [ -n "${VMRUN_MODULE:-}" ]; then
 	for dep in $(modinfo -F depends "$VMRUN_MODULE" 2>/dev/null | tr ',' ' '); do
 		modprobe "$dep" || say "modprobe $dep (a dependency) failed"
 	done
+	before=$(dmesg | wc -l)
 	if ! msg=$(insmod "$VMRUN_MODULE" ${VMRUN_MODULE_ARGS:-} 2>&1); then
 		say "insmod $VMRUN_MODULE failed: $msg"
-		say "last kernel messages:"
-		dmesg --color=never | tail -n 15 | sed 's/^/[vm]   /' >&3
+		say "kernel messages since insmod:"
+		dmesg --color=never | tail -n +$((before + 1)) | head -n 30 |
+			sed 's/^/[vm]   /' >&3
 		finish insmod-failed 120
 	fi
 fi
