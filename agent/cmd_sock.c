@@ -196,7 +196,7 @@ int cmd_attach(int argc, char **argv, const struct cli_opts *opts)
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MICE_NL_MSGBUF];
 	unsigned long count = 0, timeout_s = 0;
 	const char *addr = "0.0.0.0";
 	struct mice_sock_info si;
@@ -267,7 +267,7 @@ int cmd_attach(int argc, char **argv, const struct cli_opts *opts)
 
 int cmd_detach(int argc, char **argv, const struct cli_opts *opts)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MICE_NL_MSGBUF];
 	struct nlmsghdr *nlh;
 	unsigned long id;
 	struct mice_nl nl;
@@ -425,7 +425,7 @@ static void show_text(const struct show_sockets *ss,
 
 int cmd_show(int argc, char **argv, const struct cli_opts *opts)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MICE_NL_MSGBUF];
 	static struct show_sockets ss;
 	struct mice_stats_info st;
 	bool sockets = true, stats = true;

@@ -125,7 +125,7 @@ static int mice_nl_on_family(const struct nlmsghdr *nlh, void *data)
 
 int mice_nl_open(struct mice_nl *nl)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MICE_NL_MSGBUF];
 	struct mice_family_reply fr = { 0, 0 };
 	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;

@@ -8,6 +8,9 @@
 
 #include <libmnl/libmnl.h>
 
+/* Room for one request; replies use a larger buffer inside nl.c. */
+#define MICE_NL_MSGBUF 8192
+
 struct mice_nl {
 	struct mnl_socket *sock;
 	uint16_t family_id;

@@ -290,16 +290,25 @@ int mice_msg_parse_error(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 
 	/* The TLVs follow the echoed request, or only its header if capped. */
 	off = sizeof(*err);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (err->msg.nlmsg_len < sizeof(struct nlmsghdr) ||
+		    err->msg.nlmsg_len > nlh->nlmsg_len)
+			return err->error;
 		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	}
 	if (MNL_NLMSG_HDRLEN + off > nlh->nlmsg_len)
 		return err->error;
 	mnl_attr_for_each(attr, nlh, off) {
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 && msglen) {
-			strncpy(msg, mnl_attr_get_str(attr), msglen - 1);
-			msg[msglen - 1] = '\0';
-		}
+		size_t n;
+
+		if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG ||
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 || !msglen)
+			continue;
+		n = strnlen(mnl_attr_get_str(attr), mnl_attr_get_payload_len(attr));
+		if (n > msglen - 1)
+			n = msglen - 1;
+		memcpy(msg, mnl_attr_get_str(attr), n);
+		msg[n] = '\0';
 	}
 	return err->error;
 }

@@ -8,3 +8,6 @@ UNIT_TESTS += nlmsg json
 unit_nlmsg_SRCS := tests/unit/test_nlmsg.c agent/nlmsg.c
 unit_nlmsg_LIBS := -lmnl
 unit_json_SRCS := tests/unit/test_json.c agent/json.c
+FUZZERS += nlmsg
+fuzz_nlmsg_SRCS := tests/fuzz/fuzz_nlmsg.c agent/nlmsg.c
+fuzz_nlmsg_LIBS := -lmnl

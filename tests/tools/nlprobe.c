@@ -43,7 +43,7 @@ static int udp_socket(int family, int v6only, int port)
 
 static int attach_fd(struct mice_nl *nl, int fd)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MICE_NL_MSGBUF];
 	struct nlmsghdr *nlh;
 
 	nlh = mice_msg_request(buf, nl->family_id, MICE_CMD_SOCK_ATTACH, 0, 0);
@@ -54,7 +54,7 @@ static int attach_fd(struct mice_nl *nl, int fd)
 /* Runs @name; returns the kernel's answer. */
 static int run_case(struct mice_nl *nl, const char *name, int *expect)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MICE_NL_MSGBUF];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	int fd, err;
