@@ -47,7 +47,7 @@ struct mice_drop_info {
 	uint16_t sport;			/* host order */
 };
 
-/* A genl request header for @cmd in @buf (MNL_SOCKET_BUFFER_SIZE bytes). */
+/* A genl request header for @cmd in @buf (MICE_NL_MSGBUF bytes). */
 struct nlmsghdr *mice_msg_request(void *buf, uint16_t family_id, uint8_t cmd,
 				  uint16_t flags, uint32_t seq);
 void mice_msg_put_sock_fd(struct nlmsghdr *nlh, uint32_t fd);
