@@ -3,19 +3,19 @@
  * Single-rate token bucket (seed 001 s.6.2 envelope; PacketCable token
  * bucket r, b, M). See policer.h for the units.
  *
- * Overflow argument (all values u64):
- *  - burst << 32 < 2^64 because burst is a u32, so tokens never overflow.
- *  - rate_fp = floor(rate * 2^32 / 1e9) < 2^32 * 4.3 < 2^35.
- *  - fill_ns = ceil(burst * 1e9 / rate); burst * 1e9 < 2^32 * 2^30 = 2^62.
- *  - The refill multiplies elapsed * rate_fp only when elapsed < fill_ns,
- *    i.e. elapsed <= fill_ns - 1 < burst * 1e9 / rate, so the product is
- *    below burst * 2^32 < 2^64. Longer idle periods (days, years, a clock
- *    jump) just fill the bucket: the refill is capped before multiplying.
+ * Overflow argument (all values u64; burst and rate are u32 < 2^32):
+ *  - tokens <= burst * 1e9 < 2^32 * 2^30 = 2^62.
+ *  - fill_ns = ceil(burst * 1e9 / rate), computed once.
+ *  - The refill multiplies elapsed * rate only when elapsed < fill_ns, i.e.
+ *    elapsed <= fill_ns - 1 < burst * 1e9 / rate, so the product is below
+ *    burst * 1e9 < 2^62. Longer idle periods (days, years, a clock jump)
+ *    just fill the bucket: the refill is capped before multiplying.
+ *  - bytes * 1e9 < 2^62 likewise.
  *
- * Accuracy: rate_fp truncates less than one 2^-32 octet per nanosecond,
- * i.e. under 0.25 octets per second at any rate, so the long-run rate is
- * within 1e-6 relative of the envelope for rate >= 250 kB/s and within
- * 0.25 B/s absolute below; what remains is packet granularity.
+ * Accuracy: the arithmetic is exact, so over any interval the octets
+ * passed are at most burst + rate * t / 1e9 and, under a load above the
+ * envelope, fall short of it only by packet granularity (less than one
+ * packet at the end of the interval).
  */
 #include "policer.h"
 
@@ -25,16 +25,13 @@ void mice_policer_init(struct mice_policer *p, u32 rate, u32 burst,
 	p->rate = rate;
 	p->burst = burst;
 	p->max_packet = max_packet;
-	p->tokens = (u64)burst << MICE_POLICER_SHIFT;
+	p->tokens = (u64)burst * MICE_NSEC_PER_SEC;
 	p->last_ns = now_ns;
 	if (!rate) {
-		p->rate_fp = 0;
 		p->fill_ns = ~0ull;
 		return;
 	}
-	/* Configuration path: the only two divisions (see policer.h). */
-	p->rate_fp = mice_div64((u64)rate << MICE_POLICER_SHIFT,
-				MICE_NSEC_PER_SEC);
+	/* Configuration path: the only division (see policer.h). */
 	p->fill_ns = mice_div64((u64)burst * MICE_NSEC_PER_SEC + rate - 1,
 				rate);
 }
@@ -47,12 +44,12 @@ static void mice_policer_refill(struct mice_policer *p, u64 now_ns)
 		return;	/* no time, or the clock stepped back */
 	elapsed = now_ns - p->last_ns;
 	p->last_ns = now_ns;
-	cap = (u64)p->burst << MICE_POLICER_SHIFT;
+	cap = (u64)p->burst * MICE_NSEC_PER_SEC;
 	if (elapsed >= p->fill_ns) {
 		p->tokens = cap;
 		return;
 	}
-	add = elapsed * p->rate_fp;	/* < burst << 32, see above */
+	add = elapsed * p->rate;	/* < burst * 1e9, see above */
 	if (add >= cap - p->tokens)
 		p->tokens = cap;
 	else
@@ -68,7 +65,7 @@ enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
 	if ((p->max_packet && bytes > p->max_packet) || bytes > p->burst)
 		return MICE_POLICE_DROP_SIZE;
 	mice_policer_refill(p, now_ns);
-	need = (u64)bytes << MICE_POLICER_SHIFT;
+	need = (u64)bytes * MICE_NSEC_PER_SEC;
 	if (p->tokens < need)
 		return MICE_POLICE_DROP_RATE;
 	p->tokens -= need;

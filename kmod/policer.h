@@ -5,10 +5,11 @@
  * authorized resources; PacketCable: token bucket rate r, bucket size b,
  * maximum datagram size M).
  *
- * Integer only. Tokens are kept in 2^-32 octet units, so the refill is one
- * 64x64->64 multiplication per packet and no division; the two divisions
- * (rate per nanosecond and time to fill the bucket) happen once, in
- * mice_policer_init(), through mice_div64().
+ * Integer only and exact. Tokens are kept in nano-octets (octets * 1e9),
+ * so the refill after t ns at r octets/s is exactly t * r nano-octets: one
+ * 64x64->64 multiplication per packet, no division and no rounding. The
+ * one division (time to fill the bucket, which caps the multiplication)
+ * happens in mice_policer_init(), through mice_div64().
  *
  * Not locked: the caller serializes calls on one policer (the module holds
  * the gate's spinlock).
@@ -31,7 +32,6 @@
 #endif
 
 #define MICE_NSEC_PER_SEC	1000000000ull
-#define MICE_POLICER_SHIFT	32	/* tokens are octets << 32 */
 
 /* Highest rate accepted: 2^32 - 1 octets/s (about 34 Gbit/s). */
 #define MICE_POLICER_RATE_MAX	0xffffffffu
@@ -43,9 +43,8 @@ enum mice_police_verdict {
 };
 
 struct mice_policer {
-	u64 tokens;		/* octets << 32, <= burst << 32 */
+	u64 tokens;		/* nano-octets, <= burst * 1e9 */
 	u64 last_ns;		/* time of the last refill */
-	u64 rate_fp;		/* octets << 32 per nanosecond */
 	u64 fill_ns;		/* ns to fill an empty bucket; ~0 if rate 0 */
 	u32 rate;		/* octets per second */
 	u32 burst;		/* bucket size, octets */
