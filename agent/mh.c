@@ -131,22 +131,6 @@ enum mh_err mh_encode(const struct mh_msg *m, uint8_t *buf, size_t cap,
 	}
 	put16(buf + 10, m->lifetime);
 
-	if (m->has_ice) {
-		size_t olen = 0;
-		enum mipice_err e;
-
-		/* 8n alignment: PadN of 4 octets at offset 12. */
-		put_pad(buf + off, 4);
-		off += 4;
-		e = mipice_encode(&m->ice, buf + off, cap - off, &olen);
-		if (ice_err)
-			*ice_err = e;
-		if (e == MIPICE_E_NOSPACE)
-			return MH_E_NOSPACE;
-		if (e)
-			return MH_E_ICE;
-		off += olen;
-	}
 	for (i = 0; i < m->n_tlv; i++) {
 		const struct mh_tlv *t = &m->tlv[i];
 
@@ -159,6 +143,25 @@ enum mh_err mh_encode(const struct mh_msg *m, uint8_t *buf, size_t cap,
 		buf[off + 1] = t->len;
 		memcpy(buf + off + 2, t->data, t->len);
 		off += 2 + (size_t)t->len;
+	}
+	if (m->has_ice) {
+		size_t olen = 0;
+		enum mipice_err e;
+
+		/* 8n alignment (doc s.3): Pad1/PadN up to the next 8n. */
+		pad = (8 - off % 8) % 8;
+		if (cap - off < pad)
+			return MH_E_NOSPACE;
+		put_pad(buf + off, pad);
+		off += pad;
+		e = mipice_encode(&m->ice, buf + off, cap - off, &olen);
+		if (ice_err)
+			*ice_err = e;
+		if (e == MIPICE_E_NOSPACE)
+			return MH_E_NOSPACE;
+		if (e)
+			return MH_E_ICE;
+		off += olen;
 	}
 	pad = (8 - off % 8) % 8;
 	if (cap - off < pad)

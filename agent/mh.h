@@ -11,9 +11,11 @@
  *    field as zero, WITHOUT the RFC 6275 s.6.1.1 pseudo-header: the packet
  *    crosses NATs that rewrite the addresses a pseudo-header would cover,
  *    and the UDP checksum already covers the real addresses.
- *  - Options: the MIP-ICE option sits at an 8n offset (first, after a PadN
- *    of 4); generic TLVs follow unaligned (1n); the end is padded with
- *    Pad1/PadN to a multiple of 8 octets.
+ *  - Options: generic TLVs first, unaligned (1n), from offset 12; then
+ *    Pad1/PadN up to the next 8n offset and the MIP-ICE option (8n, so
+ *    16 when there are no TLVs); then Pad1/PadN to a multiple of 8. This
+ *    order is the most compact: a re-encoding is never longer than any
+ *    valid input carrying the same options. The decoder accepts any order.
  * The result passes the kernel classifier's MIP rule (kmod/classify.c):
  * octet 0 == 59, (Header Len + 1) * 8 == payload length, MH type <= 23.
  */

@@ -126,7 +126,11 @@ START_TEST(test_bu_with_ice_and_tlvs)
 	ck_assert_int_eq(mh_add_tlv(&m, 3, "\x11\x22\x33", 3), 0);
 	ck_assert_int_eq(mh_add_tlv(&m, 200, NULL, 0), 0);
 	n = enc(&m);
-	ck_assert_uint_eq(buf[16], MIPICE_OPT_TYPE);	/* 8n aligned */
+	/* TLVs at 12 (5 + 2 octets), PadN of 5 at 19, option at 24 (8n) */
+	ck_assert_uint_eq(buf[12], 3);
+	ck_assert_uint_eq(buf[17], 200);
+	ck_assert_mem_eq(buf + 19, "\x01\x03\x00\x00\x00", 5);
+	ck_assert_uint_eq(buf[24], MIPICE_OPT_TYPE);
 	ck_assert_int_eq(dec(n, &ie), MH_OK);
 	ck_assert_int_eq(ie, MIPICE_OK);
 	ck_assert(d.has_ice);
