@@ -6,7 +6,7 @@ AGENT_SRCS += agent/candidate.c agent/checklist.c agent/mipice.c agent/mh.c
 UNIT_TESTS += candidate checklist mipice mh
 unit_candidate_SRCS := tests/unit/test_candidate.c agent/candidate.c
 unit_checklist_SRCS := tests/unit/test_checklist.c agent/checklist.c \
-		       agent/candidate.c
+		       agent/candidate.c agent/mipice.c agent/mh.c
 unit_mipice_SRCS := tests/unit/test_mipice.c agent/mipice.c agent/candidate.c
 unit_mh_SRCS := tests/unit/test_mh.c agent/mh.c agent/mipice.c \
 		agent/candidate.c

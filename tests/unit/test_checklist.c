@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "checklist.h"
+#include "mh.h"
 
 static struct ice_addr A(const char *ip, uint16_t port)
 {
@@ -368,6 +369,76 @@ START_TEST(test_add_prflx)
 }
 END_TEST
 
+
+/*
+ * End to end: the peer's candidate set goes out in a BU's MIP-ICE option
+ * (seed 004 s.4, s.11), comes back through the decoders and becomes the
+ * remote side of our check list (seed 004 s.5/s.6).
+ */
+START_TEST(test_offer_to_checklist)
+{
+	static struct ice_cand_set peer, mine;
+	static struct mh_msg bu, rx;
+	static uint8_t wire[MH_MAX_LEN];
+	struct ice_cand remote[MIPICE_CAND_MAX], c;
+	enum mipice_err ie;
+	size_t n = 0;
+	unsigned int i;
+
+	ice_cand_set_init(&peer, 0, 'L');
+	c = C(ICE_CAND_HOST, "192.168.1.5", 4191, 1,
+	      ice_local_pref(AF_INET, 0, 0));
+	ck_assert_int_eq(ice_cand_set_add(&peer, &c, NULL), ICE_ADD_NEW);
+	c = C(ICE_CAND_SRFLX, "198.51.100.20", 61000, 1,
+	      ice_local_pref(AF_INET, 0, 0));
+	c.base = A("192.168.1.5", 4191);
+	c.rel = c.base;
+	ck_assert_int_eq(ice_cand_set_add(&peer, &c, NULL), ICE_ADD_NEW);
+	c = C(ICE_CAND_HOST, "2001:db8:1::5", 4191, 1,
+	      ice_local_pref(AF_INET6, 0, 0));
+	ck_assert_int_eq(ice_cand_set_add(&peer, &c, NULL), ICE_ADD_NEW);
+	ice_cand_set_sort(&peer);
+
+	mh_bu_init(&bu, 1, MH_BU_A, mh_lifetime_units(60));
+	bu.has_ice = true;
+	strcpy(bu.ice.ufrag, "peer");
+	strcpy(bu.ice.pwd, "peerpasswordpeerpassword");
+	bu.ice.n_cand = peer.n;
+	for (i = 0; i < peer.n; i++)
+		mipice_cand_from_ice(&peer.c[i], &bu.ice.cand[i]);
+	ck_assert_int_eq(mh_encode(&bu, wire, sizeof(wire), &n, &ie), MH_OK);
+	ck_assert_int_eq(mh_decode(wire, n, NULL, &rx, &ie), MH_OK);
+	ck_assert_uint_eq(rx.ice.n_cand, 3);
+	for (i = 0; i < rx.ice.n_cand; i++)
+		mipice_cand_to_ice(&rx.ice.cand[i], &remote[i]);
+	/* the srflx's base is recovered from its related address */
+	ck_assert(ice_addr_eq(&remote[1].base, &peer.c[1].base));
+
+	ice_cand_set_init(&mine, 0, 'L');
+	c = C(ICE_CAND_HOST, "10.0.0.1", 5000, 1,
+	      ice_local_pref(AF_INET, 0, 0));
+	ice_cand_set_add(&mine, &c, NULL);
+	c = C(ICE_CAND_HOST, "2001:db8:2::1", 5000, 1,
+	      ice_local_pref(AF_INET6, 0, 0));
+	ice_cand_set_add(&mine, &c, NULL);
+
+	init(false, false, 0);
+	/* v4 host x {host, srflx} + v6 x v6 = 3 pairs, all Waiting */
+	ck_assert_int_eq(cl_form(&cl, mine.c, mine.n, remote, rx.ice.n_cand),
+			 3);
+	assert_sorted();
+	ck_assert_uint_eq(cl.pairs[0].local.addr.family, AF_INET6);
+	for (i = 0; i < cl.n; i++)
+		ck_assert_int_eq(cl.pairs[i].state, CL_WAITING);
+	/* remote foundations derived: srflx and host differ */
+	ck_assert_str_ne(cl.pairs[1].remote.foundation,
+			 cl.pairs[2].remote.foundation);
+	cl_free(&cl);
+	mh_msg_clear(&bu);
+	mh_msg_clear(&rx);
+}
+END_TEST
+
 static Suite *checklist_suite(void)
 {
 	Suite *s = suite_create("checklist");
@@ -382,6 +453,7 @@ static Suite *checklist_suite(void)
 	tcase_add_test(tc, test_states_no_frozen);
 	tcase_add_test(tc, test_states_frozen);
 	tcase_add_test(tc, test_add_prflx);
+	tcase_add_test(tc, test_offer_to_checklist);
 	suite_add_tcase(s, tc);
 	return s;
 }
