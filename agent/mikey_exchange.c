@@ -5,6 +5,7 @@
  */
 #include "mikey_exchange.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -119,19 +120,10 @@ static int hmac_sha1(const uint8_t *key, size_t key_len,
 		     const struct part *parts, size_t np,
 		     uint8_t out[MIKEY_MAC_LEN])
 {
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
-	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM prm[2];
+	EVP_MAC_CTX *ctx = mikey_hmac_sha1_new(key, key_len);
 	size_t ol = 0;
-	int ok;
+	int ok = ctx != NULL;
 
-	EVP_MAC_free(mac);
-	if (!ctx)
-		return -1;
-	prm[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						  (char *)"SHA1", 0);
-	prm[1] = OSSL_PARAM_construct_end();
-	ok = EVP_MAC_init(ctx, key, key_len, prm);
 	for (size_t i = 0; ok && i < np; i++)
 		if (parts[i].n)
 			ok = EVP_MAC_update(ctx, parts[i].p, parts[i].n);
@@ -148,6 +140,14 @@ static int psk_key(const struct mikey_cfg *cfg, enum mikey_key_kind kind,
 {
 	return mikey_derive(kind, cfg->psk, cfg->psk_len, MIKEY_CS_ID_PSK,
 			    csb_id, rand, rand_len, out, len);
+}
+
+static EVP_CIPHER *aes_ctr;
+static pthread_once_t aes_once = PTHREAD_ONCE_INIT;
+
+static void aes_fetch(void)
+{
+	aes_ctr = EVP_CIPHER_fetch(NULL, "AES-128-CTR", NULL);
 }
 
 /* AES-CM-128 of the Key Data, s.4.2.3:
@@ -172,8 +172,9 @@ static int aes_cm(const struct mikey_cfg *cfg, uint32_t csb_id, uint64_t t,
 		iv[6 + i] = (uint8_t)(t >> (56 - 8 * i));
 	for (int i = 0; i < SALT_LEN; i++)
 		iv[i] ^= salt[i];
-	c = EVP_CIPHER_CTX_new();
-	if (!c || !EVP_EncryptInit_ex(c, EVP_aes_128_ctr(), NULL, key, iv) ||
+	pthread_once(&aes_once, aes_fetch);
+	c = aes_ctr ? EVP_CIPHER_CTX_new() : NULL;
+	if (!c || !EVP_EncryptInit_ex2(c, aes_ctr, key, iv, NULL) ||
 	    !EVP_EncryptUpdate(c, out, &ol, in, (int)len) ||
 	    !EVP_EncryptFinal_ex(c, out + ol, &fl) || (size_t)(ol + fl) != len)
 		goto out;

@@ -2,6 +2,7 @@
 /* MIKEY PRF and key derivation, RFC 3830 s.4.1.2 - s.4.1.4. */
 #include "mikey_prf.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -25,13 +26,23 @@ static int hmac2(EVP_MAC_CTX *ctx, const uint8_t *a, size_t a_len,
 	return 0;
 }
 
-static EVP_MAC_CTX *hmac_sha1_new(const uint8_t *key, size_t key_len)
+/* The HMAC implementation is fetched once per process (an explicit fetch
+ * per call costs more than the HMAC itself on short inputs). */
+static EVP_MAC *hmac_alg;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_fetch(void)
 {
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
-	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	hmac_alg = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
+}
+
+EVP_MAC_CTX *mikey_hmac_sha1_new(const uint8_t *key, size_t key_len)
+{
+	EVP_MAC_CTX *ctx;
 	OSSL_PARAM params[2];
 
-	EVP_MAC_free(mac);	/* the context holds its own reference */
+	pthread_once(&hmac_once, hmac_fetch);
+	ctx = hmac_alg ? EVP_MAC_CTX_new(hmac_alg) : NULL;
 	if (!ctx)
 		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
@@ -53,7 +64,7 @@ int mikey_prf_p(const uint8_t *s, size_t s_len, const uint8_t *label,
 
 	if (!s || !s_len || !label)
 		return -1;
-	ctx = hmac_sha1_new(s, s_len);
+	ctx = mikey_hmac_sha1_new(s, s_len);
 	if (!ctx)
 		return -1;
 	/* A_1 = HMAC(s, A_0) with A_0 = label. */

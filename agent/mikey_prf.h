@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 /* RFC 3830 s.4.1.3: constants for keys derived from the TGK. */
 #define MIKEY_CONST_TEK		0x2AD01C64u
 #define MIKEY_CONST_AUTH	0x1B5C7973u
@@ -74,5 +76,9 @@ int mikey_derive(enum mikey_key_kind kind, const uint8_t *inkey,
 		 size_t inkey_len, uint8_t cs_id, uint32_t csb_id,
 		 const uint8_t *rand, size_t rand_len, uint8_t *out,
 		 size_t out_len);
+
+/* A new HMAC-SHA-1 context keyed with @key (NULL on failure); free it
+ * with EVP_MAC_CTX_free. */
+EVP_MAC_CTX *mikey_hmac_sha1_new(const uint8_t *key, size_t key_len);
 
 #endif /* MICE_MIKEY_PRF_H */

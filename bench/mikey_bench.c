@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "mikey.h"
 #include "mikey_exchange.h"
@@ -48,14 +47,26 @@ static double rate(int (*fn)(void))
 static uint8_t tgk[16] = { 1, 2, 3 }, rnd[16] = { 4, 5, 6 }, out[64];
 static uint8_t label[25], buf45[45];
 
+/* The cheapest raw form: one keyed HMAC-SHA-1 context made up front, each
+ * operation only re-initialises, updates and finalises it. */
+static EVP_MAC_CTX *raw_ctx;
+
+static int raw_hmac(const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
+		    uint8_t *o)
+{
+	size_t ol;
+
+	return EVP_MAC_init(raw_ctx, NULL, 0, NULL) &&
+	       EVP_MAC_update(raw_ctx, a, al) &&
+	       (!bl || EVP_MAC_update(raw_ctx, b, bl)) &&
+	       EVP_MAC_final(raw_ctx, o, &ol, 20) ? 0 : -1;
+}
+
 /* s.4.1.2 with m = 1: A_1 = HMAC(s, label), out = HMAC(s, A_1 || label) */
 static int raw_hmac_pair(void)
 {
-	unsigned int l;
-
-	HMAC(EVP_sha1(), tgk, 16, label, sizeof(label), buf45, &l);
-	memcpy(buf45 + 20, label, sizeof(label));
-	return HMAC(EVP_sha1(), tgk, 16, buf45, sizeof(buf45), out, &l) ? 0 : -1;
+	return raw_hmac(label, sizeof(label), NULL, 0, buf45) ||
+	       raw_hmac(buf45, 20, label, sizeof(label), out);
 }
 
 static int derive_tek(void)
@@ -132,9 +143,7 @@ static uint8_t msgbuf[120];
 
 static int raw_hmac_msg(void)
 {
-	unsigned int l;
-
-	return HMAC(EVP_sha1(), tgk, 20, msgbuf, sizeof(msgbuf), out, &l) ? 0 : -1;
+	return raw_hmac(msgbuf, sizeof(msgbuf), NULL, 0, out);
 }
 
 int main(int argc, char **argv)
@@ -150,6 +159,9 @@ int main(int argc, char **argv)
 		return 1;
 	clk = mikey_ntp_now();
 	peer_key = mikey_dh_keygen(peer_pub, sizeof(peer_pub));
+	raw_ctx = mikey_hmac_sha1_new(tgk, sizeof(tgk));
+	if (!peer_key || !raw_ctx)
+		return 1;
 
 	r_pair = rate(raw_hmac_pair);
 	r_msg = rate(raw_hmac_msg);
@@ -161,8 +173,8 @@ int main(int argc, char **argv)
 	r_dh = rate(raw_dh);
 	r_dhx = rate(dhhmac_exchange);
 
-	printf("raw HMAC-SHA-1 pair (PRF m=1 work)  %12.0f /s\n", r_pair);
-	printf("raw HMAC-SHA-1 over 120 bytes       %12.0f /s\n", r_msg);
+	printf("raw HMAC-SHA-1 pair, keyed ctx reused %11.0f /s  (the PRF work for m=1)\n", r_pair);
+	printf("raw HMAC-SHA-1 over 120 B, ctx reused %11.0f /s\n", r_msg);
 	printf("mikey_derive TEK 16 B (PRF)         %12.0f /s  (%.2fx raw pair)\n",
 	       r_der, r_pair / r_der);
 	printf("PSK exchange NULL, V                %12.0f /s  (%.1f raw 120-B HMACs each)\n",
@@ -173,6 +185,7 @@ int main(int argc, char **argv)
 	printf("DH-HMAC exchange (2 sides)          %12.1f /s  (%.2fx the time of 2 raw keygen+derive)\n",
 	       r_dhx, (r_dh / 2) / r_dhx);
 	mikey_dh_free(peer_key);
+	EVP_MAC_CTX_free(raw_ctx);
 	mikey_replay_free(&rc);
 	return 0;
 }
