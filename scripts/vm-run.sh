@@ -26,6 +26,11 @@
 # shows kernel problems (WARNING:, BUG:, Oops, ...), 123 the guest crashed
 # or panicked, 124 timeout, 125 harness/setup error.
 # The full console (kernel log + dmesg) is saved to build/vm/console.log.
+#
+# Debugging knobs (environment): MICE_VM_KVER (as --kver), MICE_VM_CPU
+# (QEMU -cpu, default max), MICE_VM_APPEND (extra kernel parameters),
+# MICE_VM_QEMU_ARGS (extra QEMU arguments), MICE_VM_9P_OPTS (9p mount
+# options, default msize=262144,cache=loose).
 set -uo pipefail
 
 prog=vm-run
@@ -66,6 +71,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ $# -gt 0 ] || { err "no COMMAND given"; usage; }
+[ $rmmod = 0 ] || [ -n "$module" ] || { err "--rmmod needs --module"; exit 125; }
 case "$timeout" in ''|*[!0-9]*) err "bad --timeout '$timeout'"; exit 125 ;; esac
 case "$smp" in 1|2) ;; *) err "--smp must be 1 or 2"; exit 125 ;; esac
 case "$mem" in ''|*[!0-9]*) err "bad --mem"; exit 125 ;; esac
@@ -173,6 +179,7 @@ tr -d '\r' <"$console" >"$vmdir/.console.log.$$" &&
 log=$vmdir/console.log
 
 marker() { grep -a -o "$1=[^ ]*" "$log" | tail -n 1 | cut -d= -f2; }
+grep -a '^MICE-VM-MSG: ' "$log" | sed 's/^MICE-VM-MSG: /vm-run: guest: /' >&2
 code=$(marker MICE-VM-EXIT)
 result=$(marker MICE-VM-RESULT)
 start_up=$(grep -a -o 'MICE-VM-COMMAND-START uptime=[0-9.]*' "$log" | tail -n 1 | cut -d= -f2)

@@ -154,7 +154,14 @@ elif [ $status -ne 0 ]; then
 fi
 
 if [ "${VMRUN_RMMOD:-0}" = 1 ] && [ -n "$modname" ]; then
-	if ! msg=$(rmmod "$modname" 2>&1); then
+	# Namespaces deleted by the test are torn down asynchronously and may
+	# hold the module for a moment: retry "in use" for up to 10 s.
+	rc=1
+	for i in $(seq 20); do
+		msg=$(rmmod "$modname" 2>&1) && { rc=0; break; }
+		case "$msg" in *"in use"*) sleep 0.5 ;; *) break ;; esac
+	done
+	if [ $rc -ne 0 ]; then
 		say "rmmod $modname failed: $msg"
 		if [ $code -eq 0 ]; then result=rmmod-failed; code=121; fi
 	elif grep -q "^$modname " /proc/modules; then

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Host-side self-test of scripts/vm-run.sh: exit status passing, clean
 # stdout, MICE_* variables, insmod/rmmod, dmesg checking, guest crash and
-# timeout handling.  Boots the VM 10 times (2-3 minutes under TCG).
+# timeout handling.  Boots the VM 11 times (2-3 minutes under TCG).
 #
 # usage: tests/vm/selftest_harness.sh
 set -u
@@ -66,6 +66,17 @@ if [ -n "$veth" ] && [[ $veth == *.ko ]]; then
 		/bin/sh -c 'grep -q "^veth " /proc/modules && [ "$MICE_VM_MODULE_NAME" = veth ]'
 else
 	echo "SKIP: insmod-rmmod: no uncompressed veth.ko for $kver"
+fi
+
+# 4b. rmmod failure is reported (a process keeps /dev/net/tun open).
+tun=$(find "/lib/modules/$kver/kernel/drivers/net" -name 'tun.ko' | head -n 1)
+if [ -n "$tun" ]; then
+	run rmmod-fail 121 --module "$tun" --rmmod -- \
+		/bin/sh -c 'sleep 1000 </dev/net/tun >/dev/null 2>&1 & sleep 0.5' &&
+		{ grep -q 'rmmod tun failed' "$work/rmmod-fail.out" && pass rmmod-fail-message ||
+		  fail rmmod-fail-message "no '[vm] rmmod tun failed' line"; }
+else
+	echo "SKIP: rmmod-fail: no uncompressed tun.ko for $kver"
 fi
 
 # 5. insmod failure is reported (a file that is not a module).
