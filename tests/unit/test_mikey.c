@@ -410,6 +410,101 @@ START_TEST(psk_mac_is_hmac_over_message)
 }
 END_TEST
 
+/* AES-CM-128 per s.4.2.3, recomputed here: key and salt from the PSK
+ * (s.4.1.4), IV = (salt XOR (0x0000 || CSB ID || T)) || 0x0000; the
+ * plaintext is one TGK Key Data sub-payload holding the agreed TGK. */
+START_TEST(psk_aes_cm_matches_s4_2_3)
+{
+	struct mikey_cfg ci = cfg_i();
+	struct mikey_init_params ip = params(MIKEY_ENCR_AES_CM_128, false);
+	struct mikey_init_state st;
+	struct mikey_msg m;
+	uint8_t im[1024], key[16], salt[14], iv[16], plain[64];
+	size_t il, from = 0;
+	int ol = 0;
+	const struct mikey_payload *k, *t, *rnd;
+	EVP_CIPHER_CTX *c;
+	const char *why;
+
+	ck_assert_int_eq(mikey_psk_init_create(&ci, &ip, NOW, &st, im, sizeof(im),
+					       &il, &why), 0);
+	ck_assert_int_eq(mikey_decode(im, il, &m, &why), 0);
+	k = mikey_find(&m, MIKEY_PT_KEMAC, &from);
+	from = 0;
+	t = mikey_find(&m, MIKEY_PT_T, &from);
+	from = 0;
+	rnd = mikey_find(&m, MIKEY_PT_RAND, &from);
+	ck_assert_uint_eq(k->u.kemac.encr_alg, MIKEY_ENCR_AES_CM_128);
+	ck_assert_uint_eq(k->u.kemac.encr_len, 4 + 16);
+	ck_assert_uint_eq(t->u.t.value, NOW);
+	mikey_derive(MIKEY_KEY_PSK_ENC, PSK, sizeof(PSK) - 1, 0xFF, 0xC0FFEE01,
+		     rnd->u.rand.data, 16, key, 16);
+	mikey_derive(MIKEY_KEY_PSK_SALT, PSK, sizeof(PSK) - 1, 0xFF, 0xC0FFEE01,
+		     rnd->u.rand.data, 16, salt, 14);
+	memset(iv, 0, sizeof(iv));
+	iv[2] = 0xC0; iv[3] = 0xFF; iv[4] = 0xEE; iv[5] = 0x01;
+	for (int i = 0; i < 8; i++)
+		iv[6 + i] = (uint8_t)(NOW >> (56 - 8 * i));
+	for (int i = 0; i < 14; i++)
+		iv[i] ^= salt[i];
+	c = EVP_CIPHER_CTX_new();
+	ck_assert(EVP_DecryptInit_ex(c, EVP_aes_128_ctr(), NULL, key, iv));
+	ck_assert(EVP_DecryptUpdate(c, plain, &ol, k->u.kemac.encr, 20));
+	EVP_CIPHER_CTX_free(c);
+	ck_assert_int_eq(ol, 20);
+	/* next = Last, TGK | KV null, length 16, then the TGK */
+	ck_assert_uint_eq(plain[0], 0);
+	ck_assert_uint_eq(plain[1], 0x00);
+	ck_assert_uint_eq(plain[2], 0);
+	ck_assert_uint_eq(plain[3], 16);
+	ck_assert_mem_eq(plain + 4, st.tgk, 16);
+	mikey_init_state_clear(&st);
+}
+END_TEST
+
+/* The V payload MAC (s.5.2) recomputed here: HMAC-SHA-1 with the s.4.1.4
+ * auth key over the R_MESSAGE up to the MAC || IDi || IDr || T of the
+ * I_MESSAGE (identity data and the 64-bit timestamp value). */
+START_TEST(psk_v_mac_covers_message_ids_and_t)
+{
+	struct mikey_cfg ci = cfg_i();
+	struct mikey_init_params ip = params(MIKEY_ENCR_NULL, true);
+	struct mikey_init_state st;
+	struct mikey_result rr;
+	struct resp r;
+	struct mikey_msg m;
+	uint8_t im[1024], rm[1024], ak[20], in[1024], mac[20];
+	size_t il, rl, from = 0, n;
+	unsigned int l;
+	const struct mikey_payload *v;
+	const char *why;
+
+	resp_init(&r);
+	mikey_psk_init_create(&ci, &ip, NOW, &st, im, sizeof(im), &il, &why);
+	ck_assert_int_eq(mikey_psk_resp_process(&r.cfg, &r.rc, NOW + 7, im, il,
+						&rr, rm, sizeof(rm), &rl, &why), 0);
+	ck_assert_int_eq(mikey_decode(rm, rl, &m, &why), 0);
+	ck_assert_uint_eq(m.hdr.data_type, MIKEY_DT_PSK_RESP);
+	v = mikey_find(&m, MIKEY_PT_V, &from);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(v->u.v.mac_off + 20, rl);
+	n = v->u.v.mac_off;
+	memcpy(in, rm, n);
+	memcpy(in + n, IDI, sizeof(IDI) - 1);
+	n += sizeof(IDI) - 1;
+	memcpy(in + n, IDR, sizeof(IDR) - 1);
+	n += sizeof(IDR) - 1;
+	for (int i = 0; i < 8; i++)
+		in[n++] = (uint8_t)(NOW >> (56 - 8 * i));
+	mikey_derive(MIKEY_KEY_PSK_AUTH, PSK, sizeof(PSK) - 1, 0xFF, 0xC0FFEE01,
+		     st.rand, st.rand_len, ak, 20);
+	HMAC(EVP_sha1(), ak, 20, in, n, mac, &l);
+	ck_assert_mem_eq(mac, v->u.v.mac, 20);
+	mikey_init_state_clear(&st);
+	mikey_replay_free(&r.rc);
+}
+END_TEST
+
 START_TEST(psk_replay_rejected)
 {
 	struct mikey_cfg ci = cfg_i();
@@ -601,6 +696,46 @@ static size_t craft(uint8_t *b, size_t cap, uint8_t dt, uint8_t encr,
 	return len;
 }
 
+/* MACed PSK I_MESSAGEs with one defect each: 0 COUNTER timestamp,
+ * 1 SP of an unknown protocol, 2 RAND of 8 bytes, 3 no KEMAC at the end
+ * (an ERR payload after it), 4 PRF func 1. */
+static size_t craft_defect(uint8_t *b, size_t cap, int defect)
+{
+	static const uint8_t rnd[16] = { 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+					 9, 9, 9, 9 };
+	static const uint8_t spp[] = { 0, 1, 1 };
+	static const uint8_t key[16] = { 1 };
+	struct mikey_keydata k = { .type = MIKEY_KD_TGK, .key = key, .key_len = 16 };
+	struct mikey_hdr h = { .version = 1, .data_type = MIKEY_DT_PSK_INIT,
+			       .csb_id = 78, .prf_func = defect == 4 };
+	uint8_t kd[32], ak[20];
+	struct mikey_enc e, ke;
+	size_t kl, mac_off = 0, len, rl = defect == 2 ? 8 : 16;
+	unsigned int l;
+
+	mikey_enc_init(&ke, kd, sizeof(kd));
+	mikey_enc_keydata(&ke, &k);
+	kl = mikey_enc_finish(&ke);
+	mikey_enc_init(&e, b, cap);
+	mikey_enc_hdr(&e, &h);
+	if (defect == 0)
+		mikey_enc_t(&e, MIKEY_TS_COUNTER, 5);
+	else
+		mikey_enc_t(&e, MIKEY_TS_NTP_UTC, NOW);
+	mikey_enc_rand(&e, rnd, rl);
+	mikey_enc_sp(&e, 0, defect == 1 ? 5 : MIKEY_PROT_SRTP, spp, sizeof(spp));
+	mikey_enc_kemac(&e, MIKEY_ENCR_NULL, kd, kl, MIKEY_MAC_HMAC_SHA1_160,
+			&mac_off);
+	if (defect == 3)
+		mikey_enc_err(&e, 0);
+	len = mikey_enc_finish(&e);
+	ck_assert_uint_gt(len, 0);
+	mikey_derive(MIKEY_KEY_PSK_AUTH, PSK, sizeof(PSK) - 1, 0xFF, 78, rnd, rl,
+		     ak, 20);
+	HMAC(EVP_sha1(), ak, 20, b, mac_off, b + mac_off, &l);
+	return len;
+}
+
 static int err_answer(const uint8_t *rm, size_t rl)
 {
 	struct mikey_msg m;
@@ -657,6 +792,31 @@ START_TEST(responder_answers_rfc_error_codes)
 		   sizeof(IDR) - 1);
 	ck_assert_msg(mikey_psk_resp_process(&r.cfg, &r.rc, NOW, im, il, &rr, rm,
 					     sizeof(rm), &rl, &why) == 0, "%s", why);
+	mikey_replay_free(&r.rc);
+}
+END_TEST
+
+START_TEST(responder_refuses_defective_messages)
+{
+	static const int want[] = { MIKEY_ERR_INVALID_TS, MIKEY_ERR_INVALID_SP,
+				    MIKEY_ERR_UNSPECIFIED, MIKEY_ERR_UNSPECIFIED,
+				    MIKEY_ERR_INVALID_PRF };
+	struct resp r;
+	struct mikey_result rr;
+	uint8_t im[1024], rm[1024];
+	size_t il, rl;
+	const char *why;
+
+	resp_init(&r);
+	for (int d = 0; d < 5; d++) {
+		il = craft_defect(im, sizeof(im), d);
+		ck_assert_int_eq(mikey_psk_resp_process(&r.cfg, &r.rc, NOW, im, il,
+							&rr, rm, sizeof(rm), &rl,
+							&why), -1);
+		ck_assert_uint_eq(rr.tgk_len, 0);
+		ck_assert_msg(err_answer(rm, rl) == want[d], "defect %d: %d (%s)",
+			      d, err_answer(rm, rl), why);
+	}
 	mikey_replay_free(&r.rc);
 }
 END_TEST
@@ -874,11 +1034,14 @@ static Suite *suite(void)
 	tcase_add_test(x, psk_exchange_aes_cm_verify);
 	tcase_add_test(x, psk_exchange_aes_cm_no_verify);
 	tcase_add_test(x, psk_mac_is_hmac_over_message);
+	tcase_add_test(x, psk_aes_cm_matches_s4_2_3);
+	tcase_add_test(x, psk_v_mac_covers_message_ids_and_t);
 	tcase_add_test(x, psk_replay_rejected);
 	tcase_add_test(x, psk_stale_and_future_timestamps_rejected);
 	tcase_add_test(x, psk_any_bit_flip_rejected);
 	tcase_add_test(x, psk_wrong_key_is_auth_failure);
 	tcase_add_test(x, responder_answers_rfc_error_codes);
+	tcase_add_test(x, responder_refuses_defective_messages);
 	tcase_add_test(x, dhhmac_exchange_agrees_on_tgk);
 	tcase_add_test(x, dh_rejects_degenerate_peer_values);
 	tcase_add_test(x, dhhmac_bit_flips_rejected);
