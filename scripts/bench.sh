@@ -1,0 +1,24 @@
+#!/bin/bash
+# make bench: every benchmark, each against a named alternative in the
+# same run. Numbers go to stdout; docs/benchmarks.md records a run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+make -s all
+
+echo "=== classifier instructions per packet (callgrind, userspace) ==="
+bench/classify_callgrind.sh
+
+echo
+echo "=== demux delivery in the kernel vs a plain UDP socket (VM, TCG) ==="
+scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 -- bench/demux_bench_guest.sh
+
+if [ -f bench/mikey_bench.c ]; then
+	echo
+	echo "=== MIKEY: derivations and exchanges vs raw OpenSSL primitives ==="
+	make -s build/bench/mikey_bench && build/bench/mikey_bench
+fi
+if [ -f bench/admission_bench.c ]; then
+	echo
+	echo "=== media admission: matcher and policer per call ==="
+	make -s build/bench/admission_bench && build/bench/admission_bench
+fi
