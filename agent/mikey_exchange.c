@@ -560,7 +560,10 @@ int mikey_psk_resp_process(const struct mikey_cfg *cfg,
 		const struct mikey_payload *k = im.kemac;
 
 		elen = k->u.kemac.encr_len;
-		if (k->u.kemac.encr_alg == MIKEY_ENCR_AES_CM_128) {
+		if (elen > sizeof(plain)) {
+			w = "KEMAC key data longer than supported";
+			code = MIKEY_ERR_UNSPECIFIED;
+		} else if (k->u.kemac.encr_alg == MIKEY_ENCR_AES_CM_128) {
 			if (aes_cm(cfg, im.m.hdr.csb_id, im.t->u.t.value,
 				   im.rand->u.rand.data, im.rand->u.rand.len,
 				   k->u.kemac.encr, elen, plain)) {

@@ -821,6 +821,48 @@ START_TEST(responder_refuses_defective_messages)
 }
 END_TEST
 
+/* Key Data larger than the responder's work buffer (MIKEY_MSG_MAX) in a
+ * correctly MACed message: refused, nothing overflows (ASan build). */
+START_TEST(responder_refuses_oversized_key_data)
+{
+	static uint8_t big[6000], kd[6100], im[6400], rm[256];
+	static const uint8_t rnd[16] = { 4 };
+	struct mikey_keydata k = { .type = MIKEY_KD_TGK, .key = big,
+				   .key_len = sizeof(big) };
+	struct mikey_hdr h = { .version = 1, .data_type = MIKEY_DT_PSK_INIT,
+			       .csb_id = 79 };
+	struct mikey_enc e, ke;
+	struct mikey_result rr;
+	struct resp r;
+	size_t kl, il, rl, mac_off = 0;
+	uint8_t ak[20];
+	unsigned int l;
+	const char *why;
+
+	mikey_enc_init(&ke, kd, sizeof(kd));
+	mikey_enc_keydata(&ke, &k);
+	kl = mikey_enc_finish(&ke);
+	ck_assert_uint_eq(kl, 4 + sizeof(big));
+	mikey_enc_init(&e, im, sizeof(im));
+	mikey_enc_hdr(&e, &h);
+	mikey_enc_t(&e, MIKEY_TS_NTP_UTC, NOW);
+	mikey_enc_rand(&e, rnd, 16);
+	mikey_enc_kemac(&e, MIKEY_ENCR_NULL, kd, kl, MIKEY_MAC_HMAC_SHA1_160,
+			&mac_off);
+	il = mikey_enc_finish(&e);
+	ck_assert_uint_gt(il, MIKEY_MSG_MAX);
+	mikey_derive(MIKEY_KEY_PSK_AUTH, PSK, sizeof(PSK) - 1, 0xFF, 79, rnd, 16,
+		     ak, 20);
+	HMAC(EVP_sha1(), ak, 20, im, mac_off, im + mac_off, &l);
+	resp_init(&r);
+	ck_assert_int_eq(mikey_psk_resp_process(&r.cfg, &r.rc, NOW, im, il, &rr,
+						rm, sizeof(rm), &rl, &why), -1);
+	ck_assert_int_eq(rr.err, MIKEY_ERR_UNSPECIFIED);
+	ck_assert_uint_eq(rr.tgk_len, 0);
+	mikey_replay_free(&r.rc);
+}
+END_TEST
+
 START_TEST(dhhmac_exchange_agrees_on_tgk)
 {
 	struct mikey_cfg ci = cfg_i();
@@ -1042,6 +1084,7 @@ static Suite *suite(void)
 	tcase_add_test(x, psk_wrong_key_is_auth_failure);
 	tcase_add_test(x, responder_answers_rfc_error_codes);
 	tcase_add_test(x, responder_refuses_defective_messages);
+	tcase_add_test(x, responder_refuses_oversized_key_data);
 	tcase_add_test(x, dhhmac_exchange_agrees_on_tgk);
 	tcase_add_test(x, dh_rejects_degenerate_peer_values);
 	tcase_add_test(x, dhhmac_bit_flips_rejected);
