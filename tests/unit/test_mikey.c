@@ -973,6 +973,43 @@ START_TEST(dhhmac_bit_flips_rejected)
 }
 END_TEST
 
+/* An R_MESSAGE answering another exchange that used the same RAND (so
+ * its MAC verifies) is refused because it echoes another DHi. */
+START_TEST(dhhmac_rmsg_for_other_dhi_rejected)
+{
+	struct mikey_cfg ci = cfg_i();
+	struct mikey_init_params ip = params(MIKEY_ENCR_NULL, false);
+	struct mikey_init_state st1, st2;
+	struct mikey_result ri, rr;
+	struct resp r;
+	uint8_t im1[MIKEY_MSG_MAX], im2[MIKEY_MSG_MAX], rm[MIKEY_MSG_MAX];
+	size_t il1, il2, rl;
+	const char *why = "";
+
+	resp_init(&r);
+	rng_ctr = 100;
+	ck_assert_int_eq(mikey_dhhmac_init_create(&ci, &ip, NOW, &st1, im1,
+						  sizeof(im1), &il1, &why), 0);
+	rng_ctr = 100;	/* same RAND, fresh DH key */
+	ck_assert_int_eq(mikey_dhhmac_init_create(&ci, &ip, NOW, &st2, im2,
+						  sizeof(im2), &il2, &why), 0);
+	ck_assert_mem_eq(st1.rand, st2.rand, st1.rand_len);
+	ck_assert(memcmp(st1.dhi, st2.dhi, 192));
+	ck_assert_int_eq(mikey_dhhmac_resp_process(&r.cfg, &r.rc, NOW, im1, il1,
+						   &rr, rm, sizeof(rm), &rl,
+						   &why), 0);
+	ck_assert_int_eq(mikey_dhhmac_init_finish(&ci, &st2, &r.rc, NOW, rm, rl,
+						  &ri, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "DHi"));
+	ck_assert_uint_eq(ri.tgk_len, 0);
+	ck_assert_int_eq(mikey_dhhmac_init_finish(&ci, &st1, &r.rc, NOW, rm, rl,
+						  &ri, &why), 0);
+	mikey_init_state_clear(&st1);
+	mikey_init_state_clear(&st2);
+	mikey_replay_free(&r.rc);
+}
+END_TEST
+
 /* Every strict prefix of valid messages is rejected without a crash
  * (run under ASan in build/asan). */
 START_TEST(truncated_messages_rejected)
@@ -1088,6 +1125,7 @@ static Suite *suite(void)
 	tcase_add_test(x, dhhmac_exchange_agrees_on_tgk);
 	tcase_add_test(x, dh_rejects_degenerate_peer_values);
 	tcase_add_test(x, dhhmac_bit_flips_rejected);
+	tcase_add_test(x, dhhmac_rmsg_for_other_dhi_rejected);
 	tcase_add_test(x, truncated_messages_rejected);
 	tcase_add_test(x, replay_cache_bounded_with_floor);
 	tcase_add_test(x, ntp_clock_is_sane);
