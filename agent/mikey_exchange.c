@@ -245,15 +245,13 @@ static void hdr_from(struct mikey_hdr *h, uint8_t dt, bool v, uint32_t csb,
 		memcpy(h->cs, cs, n_cs * sizeof(*cs));
 }
 
-static void enc_ids(struct mikey_enc *e, const struct mikey_cfg *cfg,
-		    bool i_first)
+/* [IDi], [IDr] of an I_MESSAGE (s.3.1, RFC 4650 s.3) */
+static void enc_ids(struct mikey_enc *e, const struct mikey_cfg *cfg)
 {
-	if (i_first && cfg->id_i)
+	if (cfg->id_i)
 		mikey_enc_id(e, cfg->id_type, cfg->id_i, cfg->id_i_len);
 	if (cfg->id_r)
 		mikey_enc_id(e, cfg->id_type, cfg->id_r, cfg->id_r_len);
-	if (!i_first && cfg->id_i)
-		mikey_enc_id(e, cfg->id_type, cfg->id_i, cfg->id_i_len);
 }
 
 /*
@@ -498,7 +496,7 @@ int mikey_psk_init_create(const struct mikey_cfg *cfg,
 	mikey_enc_hdr(&e, &h);
 	mikey_enc_t(&e, MIKEY_TS_NTP_UTC, now);
 	mikey_enc_rand(&e, st->rand, st->rand_len);
-	enc_ids(&e, cfg, true);
+	enc_ids(&e, cfg);
 	if (ip->sp)
 		mikey_enc_sp(&e, ip->sp_policy_no, MIKEY_PROT_SRTP, ip->sp,
 			     ip->sp_len);
@@ -542,6 +540,8 @@ int mikey_psk_resp_process(const struct mikey_cfg *cfg,
 	*out_len = 0;
 	memset(res, 0, sizeof(*res));
 	res->err = -1;
+	if (!rc)
+		return fail(res, -1, "no replay cache", why);
 	if (!cfg->psk || !cfg->psk_len)
 		return fail(res, -1, "no pre-shared key", why);
 	code = check_imsg(cfg, MIKEY_DT_PSK_INIT, msg, len, &im, &w);
@@ -863,7 +863,7 @@ int mikey_dhhmac_init_create(const struct mikey_cfg *cfg,
 	mikey_enc_hdr(&e, &h);
 	mikey_enc_t(&e, MIKEY_TS_NTP_UTC, now);
 	mikey_enc_rand(&e, st->rand, st->rand_len);
-	enc_ids(&e, cfg, true);
+	enc_ids(&e, cfg);
 	if (ip->sp)
 		mikey_enc_sp(&e, ip->sp_policy_no, MIKEY_PROT_SRTP, ip->sp,
 			     ip->sp_len);
@@ -904,6 +904,8 @@ int mikey_dhhmac_resp_process(const struct mikey_cfg *cfg,
 	*out_len = 0;
 	memset(res, 0, sizeof(*res));
 	res->err = -1;
+	if (!rc)
+		return fail(res, -1, "no replay cache", why);
 	if (!cfg->psk || !cfg->psk_len)
 		return fail(res, -1, "no pre-shared key", why);
 	code = check_imsg(cfg, MIKEY_DT_DHHMAC_INIT, msg, len, &im, &w);
@@ -961,7 +963,16 @@ int mikey_dhhmac_resp_process(const struct mikey_cfg *cfg,
 		mikey_enc_init(&e, out, cap);
 		mikey_enc_hdr(&e, &h);
 		mikey_enc_t(&e, MIKEY_TS_NTP_UTC, now);
-		enc_ids(&e, cfg, false);
+		/* [IDr], then IDi as the initiator sent it (RFC 4650 s.3) */
+		if (cfg->id_r)
+			mikey_enc_id(&e, cfg->id_type, cfg->id_r,
+				     cfg->id_r_len);
+		if (im.idi)
+			mikey_enc_id(&e, im.idi->u.id.id_type,
+				     im.idi->u.id.data, im.idi->u.id.len);
+		else if (cfg->id_i)
+			mikey_enc_id(&e, cfg->id_type, cfg->id_i,
+				     cfg->id_i_len);
 		mikey_enc_dh(&e, MIKEY_DH_OAKLEY5, dhr, sizeof(dhr), NULL);
 		mikey_enc_dh(&e, MIKEY_DH_OAKLEY5, im.dh->u.dh.value,
 			     im.dh->u.dh.value_len, NULL);
