@@ -44,6 +44,9 @@ static void mice_policer_refill(struct mice_policer *p, u64 now_ns)
 		return;	/* no time, or the clock stepped back */
 	elapsed = now_ns - p->last_ns;
 	p->last_ns = now_ns;
+	/* Rate 0 never refills (fill_ns ~0 alone would at elapsed 2^64-1). */
+	if (!p->rate)
+		return;
 	cap = (u64)p->burst * MICE_NSEC_PER_SEC;
 	if (elapsed >= p->fill_ns) {
 		p->tokens = cap;

@@ -263,6 +263,10 @@ START_TEST(test_zero_rate)
 	ck_assert_int_eq(mice_policer_admit(&p, 0, 300), MICE_POLICE_DROP_RATE);
 	ck_assert_int_eq(mice_policer_admit(&p, 365 * 86400 * NS, 200), MICE_POLICE_PASS);
 	ck_assert_int_eq(mice_policer_admit(&p, UINT64_MAX, 1), MICE_POLICE_DROP_RATE);
+	/* Not even after the longest representable idle (found by fuzz_gate). */
+	mice_policer_init(&p, 0, 500, 0, 0);
+	ck_assert_int_eq(mice_policer_admit(&p, 0, 500), MICE_POLICE_PASS);
+	ck_assert_int_eq(mice_policer_admit(&p, UINT64_MAX, 1), MICE_POLICE_DROP_RATE);
 	/* Zero rate and zero burst: a closed gate passes nothing but 0 octets. */
 	mice_policer_init(&p, 0, 0, 0, 0);
 	ck_assert_int_eq(mice_policer_admit(&p, NS, 1), MICE_POLICE_DROP_SIZE);
