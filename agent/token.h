@@ -14,7 +14,7 @@
 #include "../kmod/token.h"
 
 #define TOKEN_KEY_MIN	16	/* octets; HMAC keys shorter than this refused */
-#define TOKEN_KEY_MAX	64	/* SHA-256 block size; longer keys get hashed */
+#define TOKEN_KEY_MAX	64	/* SHA-256 block size; longer keys are refused */
 #define TOKEN_KEY_FILE_MAX 4096	/* octets read from a key file at most */
 #define TOKEN_ERR_LEN	160
 
