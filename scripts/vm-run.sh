@@ -46,7 +46,7 @@ BENIGN_RE='module verification failed|loading out-of-tree module taints kernel'
 err() { echo "$prog: $*" >&2; }
 usage() { sed -n '2,/^set -uo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 125; }
 
-module= module_args= rmmod=0 timeout=600 kver=${MICE_VM_KVER:-} smp=2 mem=1024
+module='' module_args='' rmmod=0 timeout=600 kver=${MICE_VM_KVER:-} smp=2 mem=1024
 panic_on_warn=1 keep=0 quiet=0
 while [ $# -gt 0 ]; do
 	case "$1" in

@@ -45,8 +45,8 @@ finish() {
 
 # Few execs here: every one costs tens of ms under TCG over 9p.
 mounted() {
-	local dev dir rest
-	while read -r dev dir rest; do
+	local dir rest
+	while read -r _ dir rest; do
 		[ "$dir" = "$1" ] && return 0
 	done </proc/mounts
 	return 1

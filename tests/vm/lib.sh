@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for guest test scripts (tests/vm/*.sh), run by scripts/vm-run.sh.
 # Source it:   . "$(dirname "$0")/lib.sh"
 #
