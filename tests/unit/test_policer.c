@@ -141,6 +141,12 @@ START_TEST(test_burst)
 	/* The bucket never holds more than the burst, however long idle. */
 	ck_assert_int_eq(mice_policer_admit(&p, 100 * NS, 1000), MICE_POLICE_PASS);
 	ck_assert_int_eq(mice_policer_admit(&p, 100 * NS, 1), MICE_POLICE_DROP_RATE);
+	/* A partial refill on top of a part-full bucket stops at the burst. */
+	mice_policer_init(&p, 8000, 1000, 0, 0);
+	ck_assert_int_eq(mice_policer_admit(&p, 0, 100), MICE_POLICE_PASS);
+	ck_assert_int_eq(mice_policer_admit(&p, NS / 10, 1000), MICE_POLICE_PASS);
+	ck_assert_int_eq(mice_policer_admit(&p, NS / 10, 1), MICE_POLICE_DROP_RATE);
+	ck_assert_uint_eq(p.tokens, 0);
 	/* A packet larger than the burst can never pass. */
 	ck_assert_int_eq(mice_policer_admit(&p, 200 * NS, 1001), MICE_POLICE_DROP_SIZE);
 	ck_assert_int_eq(mice_policer_admit(&p, 200 * NS, 1000), MICE_POLICE_PASS);
