@@ -273,8 +273,11 @@ static bool verify_one(struct json *j, const struct token_args *a,
 				json_u64(j, "offset", pos);
 		}
 		/* Fields of a token whose tag failed are attacker-chosen. */
-		if (parsed)
+		if (parsed) {
+			json_bool(j, "authenticated", rc != MICE_TOKEN_E_TAG &&
+				  rc != MICE_TOKEN_E_CRYPTO);
 			print_token(j, &t, a->now, true);
+		}
 		json_obj_close(j);
 	} else {
 		if (!rc)
@@ -285,7 +288,7 @@ static bool verify_one(struct json *j, const struct token_args *a,
 		else
 			printf("token: invalid: %s\n", mice_token_err_name(rc));
 		if (parsed) {
-			if (rc == MICE_TOKEN_E_TAG)
+			if (rc == MICE_TOKEN_E_TAG || rc == MICE_TOKEN_E_CRYPTO)
 				printf("  (fields below are NOT authenticated)\n");
 			print_token(j, &t, a->now, false);
 		}
