@@ -33,7 +33,7 @@
 #define MICE_CFG_FILE_MAX	(64 * 1024)
 #define MICE_CFG_ERR_MAX	512	/* a buffer this big holds any error */
 
-#define MICE_CFG_STUN_PORT	3478	/* RFC 8489 s.9 (default STUN port) */
+#define MICE_CFG_STUN_PORT	3478	/* the default STUN port (RFC 8489) */
 #define MICE_CFG_HA_PORT	4191	/* RFC 5555 s.4.1 (DSMIPv6 UDP port) */
 
 /* Ranges of the numeric keys: [min, max] and the default. */

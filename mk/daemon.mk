@@ -1,8 +1,15 @@
-# The daemon's building blocks: the configuration file (docs/config.md).
-AGENT_SRCS += agent/config.c
+# The daemon's building blocks: the configuration file (docs/config.md),
+# the Home Agent's STUN Binding server and server-reflexive discovery
+# (seed 004 s.1.1, s.14.2; RFC 8489 s.6.3).
+AGENT_SRCS += agent/config.c agent/stun_server.c agent/srflx.c
+AGENT_LIBS += -lcrypto -lz
 
-UNIT_TESTS += config
+UNIT_TESTS += config stun_server
 unit_config_SRCS := tests/unit/test_config.c agent/config.c agent/candidate.c
+unit_stun_server_SRCS := tests/unit/test_stun_server.c agent/stun_server.c \
+			 agent/srflx.c agent/stun.c agent/stun_txn.c \
+			 agent/clock.c agent/candidate.c
+unit_stun_server_LIBS := -lcrypto -lz
 
 FUZZERS += config
 fuzz_config_SRCS := tests/fuzz/fuzz_config.c agent/config.c agent/candidate.c
