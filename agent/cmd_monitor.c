@@ -99,6 +99,7 @@ static void print_drop_event(const struct monitor *m,
 static int on_event(const struct nlmsghdr *nlh, void *data)
 {
 	struct monitor *m = data;
+	struct mice_pair_info pi;
 	struct mice_sock_info si;
 	struct mice_drop_info di;
 	const char *why = NULL;
@@ -111,6 +112,15 @@ static int on_event(const struct nlmsghdr *nlh, void *data)
 			goto bad;
 		print_sock_event(m, cmd == MICE_CMD_SOCK_ATTACHED ?
 				 "attach" : "detach", &si);
+		break;
+	case MICE_CMD_PAIR_UP:
+	case MICE_CMD_PAIR_REPLACED:
+	case MICE_CMD_PAIR_DOWN:
+		if (mice_msg_parse_pair(nlh, &pi, &why))
+			goto bad;
+		mice_pair_print(&pi, cmd == MICE_CMD_PAIR_UP ? "pair-up" :
+				cmd == MICE_CMD_PAIR_REPLACED ? "pair-replaced" :
+				"pair-down", m->opts->json);
 		break;
 	case MICE_CMD_DROP:
 		if (mice_msg_parse_drop(nlh, &di, &why))

@@ -434,17 +434,19 @@ int cmd_show(int argc, char **argv, const struct cli_opts *opts)
 	int ret;
 
 	if (argc > 2) {
-		cli_err("usage: mice show [sockets|stats]");
+		cli_err("usage: mice show [sockets|stats|peers]");
 		return CLI_USAGE;
 	}
 	if (argc == 2) {
+		if (!strcmp(argv[1], "peers"))
+			return cmd_pair_show(opts);
 		if (!strcmp(argv[1], "sockets")) {
 			stats = false;
 		} else if (!strcmp(argv[1], "stats")) {
 			sockets = false;
 		} else {
 			cli_err("unknown object '%s' for show: expected "
-				"sockets or stats", argv[1]);
+				"sockets, stats or peers", argv[1]);
 			return CLI_USAGE;
 		}
 	}

@@ -9,5 +9,13 @@ int cmd_attach(int argc, char **argv, const struct cli_opts *opts);
 int cmd_detach(int argc, char **argv, const struct cli_opts *opts);
 int cmd_show(int argc, char **argv, const struct cli_opts *opts);
 int cmd_monitor(int argc, char **argv, const struct cli_opts *opts);
+int cmd_pair(int argc, char **argv, const struct cli_opts *opts);
+int cmd_pair_show(const struct cli_opts *opts);
+
+struct mice_pair_info;
+/* One peer as a text line or a JSON object; @event may be NULL. */
+void mice_pair_print(const struct mice_pair_info *pi, const char *event,
+		     bool json);
+const char *mice_pair_cause_name(unsigned int cause);
 
 #endif /* MICE_COMMANDS_H */

@@ -25,7 +25,12 @@ static const struct cli_command cli_commands[] = {
 	  "attach --port N [--addr A] [--count N] [--timeout S]\n"
 	  "\t\tbind a UDP socket, attach the module, print control packets" },
 	{ "detach", cmd_detach, "detach ID\tdetach an attached socket" },
-	{ "show", cmd_show, "show [sockets|stats]\tattached sockets and counters" },
+	{ "show", cmd_show,
+	  "show [sockets|stats|peers]\tattached sockets, counters, peers" },
+	{ "pair", cmd_pair,
+	  "pair set PEER sock ID remote ADDR port N [dev IF] [prefix P/L]...\n"
+	  "\t\tinstall or replace a peer's validated pair\n"
+	  "  pair del PEER | pair show" },
 	{ "monitor", cmd_monitor,
 	  "monitor [--count N] [--timeout S]\tprint module events" },
 };

@@ -41,6 +41,38 @@ void mice_msg_put_sock_id(struct nlmsghdr *nlh, uint32_t id)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+void mice_msg_put_pair(struct nlmsghdr *nlh, const struct mice_pair_info *pi)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, MICE_A_PAIR);
+	unsigned int i;
+
+	mnl_attr_put_u32(nlh, MICE_PAIR_A_PEER_ID, pi->peer_id);
+	mnl_attr_put_u32(nlh, MICE_PAIR_A_SOCK_ID, pi->sock_id);
+	mnl_attr_put(nlh, MICE_PAIR_A_REMOTE_ADDR,
+		     pi->family == AF_INET ? 4 : 16, pi->addr);
+	mnl_attr_put_u16(nlh, MICE_PAIR_A_REMOTE_PORT, htons(pi->port));
+	if (pi->ifindex)
+		mnl_attr_put_u32(nlh, MICE_PAIR_A_IFINDEX, pi->ifindex);
+	for (i = 0; i < pi->nprefixes; i++) {
+		const struct mice_prefix_info *p = &pi->prefixes[i];
+		struct nlattr *pn = mnl_attr_nest_start(nlh, MICE_PAIR_A_PREFIX);
+
+		mnl_attr_put(nlh, MICE_PREFIX_A_ADDR,
+			     p->family == AF_INET ? 4 : 16, p->addr);
+		mnl_attr_put_u8(nlh, MICE_PREFIX_A_LEN, p->len);
+		mnl_attr_nest_end(nlh, pn);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+void mice_msg_put_peer_id(struct nlmsghdr *nlh, uint32_t id)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, MICE_A_PAIR);
+
+	mnl_attr_put_u32(nlh, MICE_PAIR_A_PEER_ID, id);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 int mice_msg_cmd(const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *genl;
@@ -221,6 +253,112 @@ int mice_msg_parse_stats(const struct nlmsghdr *nlh,
 	return 0;
 bad:
 	*why = "stats attribute has the wrong size";
+	return -EINVAL;
+}
+
+static int mice_parse_prefix(const struct nlattr *nest,
+			     struct mice_prefix_info *p)
+{
+	const struct nlattr *attr;
+	bool have_addr = false, have_len = false;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case MICE_PREFIX_A_ADDR:
+			if (mice_parse_addr(attr, p->addr))
+				return -EINVAL;
+			p->family = mnl_attr_get_payload_len(attr) == 4 ?
+				    AF_INET : AF_INET6;
+			have_addr = true;
+			break;
+		case MICE_PREFIX_A_LEN:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -EINVAL;
+			p->len = mnl_attr_get_u8(attr);
+			have_len = true;
+			break;
+		}
+	}
+	if (!have_addr || !have_len || p->len > (p->family == AF_INET ? 32 : 128))
+		return -EINVAL;
+	return 0;
+}
+
+int mice_msg_parse_pair(const struct nlmsghdr *nlh, struct mice_pair_info *pi,
+			const char **why)
+{
+	const struct nlattr *nest, *attr;
+	uint64_t *u64p;
+
+	memset(pi, 0, sizeof(*pi));
+	nest = mice_msg_top(nlh, MICE_A_PAIR, why);
+	if (!nest)
+		return -EINVAL;
+	mnl_attr_for_each_nested(attr, nest) {
+		uint16_t type = mnl_attr_get_type(attr);
+
+		switch (type) {
+		case MICE_PAIR_A_PEER_ID:
+		case MICE_PAIR_A_SOCK_ID:
+		case MICE_PAIR_A_IFINDEX:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				goto bad;
+			if (type == MICE_PAIR_A_PEER_ID)
+				pi->peer_id = mnl_attr_get_u32(attr);
+			else if (type == MICE_PAIR_A_SOCK_ID)
+				pi->sock_id = mnl_attr_get_u32(attr);
+			else
+				pi->ifindex = mnl_attr_get_u32(attr);
+			break;
+		case MICE_PAIR_A_REMOTE_ADDR:
+			if (mice_parse_addr(attr, pi->addr))
+				goto bad;
+			pi->family = mnl_attr_get_payload_len(attr) == 4 ?
+				     AF_INET : AF_INET6;
+			pi->has_path = true;
+			break;
+		case MICE_PAIR_A_REMOTE_PORT:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				goto bad;
+			pi->port = ntohs(mnl_attr_get_u16(attr));
+			break;
+		case MICE_PAIR_A_RX_PACKETS:
+		case MICE_PAIR_A_RX_BYTES:
+		case MICE_PAIR_A_TX_PACKETS:
+		case MICE_PAIR_A_TX_BYTES:
+			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+				goto bad;
+			u64p = type == MICE_PAIR_A_RX_PACKETS ? &pi->rx.packets :
+			       type == MICE_PAIR_A_RX_BYTES ? &pi->rx.bytes :
+			       type == MICE_PAIR_A_TX_PACKETS ? &pi->tx.packets :
+			       &pi->tx.bytes;
+			*u64p = mnl_attr_get_u64(attr);
+			break;
+		case MICE_PAIR_A_DOWN_CAUSE:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				goto bad;
+			pi->cause = mnl_attr_get_u8(attr);
+			pi->has_cause = true;
+			break;
+		case MICE_PAIR_A_PREFIX:
+			if (pi->nprefixes >= MICE_MAX_PREFIXES_PER_PEER) {
+				*why = "more prefixes than a peer may have";
+				return -EINVAL;
+			}
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+			    mice_parse_prefix(attr, &pi->prefixes[pi->nprefixes]))
+				goto bad;
+			pi->nprefixes++;
+			break;
+		}
+	}
+	if (!pi->peer_id) {
+		*why = "pair without a peer ID";
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	*why = "pair attribute is malformed";
 	return -EINVAL;
 }
 

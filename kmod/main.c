@@ -10,6 +10,7 @@
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <net/netns/generic.h>
+#include <net/rtnetlink.h>
 
 #include "mice.h"
 
@@ -24,6 +25,8 @@ static int __net_init mice_net_init(struct net *net)
 	mn->net = net;
 	mutex_init(&mn->lock);
 	INIT_LIST_HEAD(&mn->sockets);
+	INIT_LIST_HEAD(&mn->peers);
+	hash_init(mn->pair_hash);
 	mn->genid = 1;
 	mn->drop_event_window = jiffies;
 	mn->stats = mice_stats_alloc();
@@ -40,7 +43,13 @@ static int __net_init mice_net_init(struct net *net)
 /* Detach first; the core waits for an RCU grace period before ->exit. */
 static void __net_exit mice_net_pre_exit(struct net *net)
 {
-	mice_sock_detach_all(mice_net(net), READ_ONCE(mice_unloading) ?
+	struct mice_net *mn = mice_net(net);
+
+	/* Devices, and with them their peers, are gone already. */
+	mutex_lock(&mn->lock);
+	mice_peers_flush(mn);
+	mutex_unlock(&mn->lock);
+	mice_sock_detach_all(mn, READ_ONCE(mice_unloading) ?
 			     MICE_DETACH_UNLOAD : MICE_DETACH_NETNS);
 }
 
@@ -69,19 +78,27 @@ static int __init mice_init(void)
 	err = register_pernet_subsys(&mice_net_ops);
 	if (err)
 		return err;
+	err = mice_dev_register();
+	if (err)
+		goto out_pernet;
 	err = mice_genl_register();
-	if (err) {
-		unregister_pernet_subsys(&mice_net_ops);
-		return err;
-	}
+	if (err)
+		goto out_dev;
 	pr_info("mice: M-ICE fast path loaded\n");
 	return 0;
+
+out_dev:
+	mice_dev_unregister();
+out_pernet:
+	unregister_pernet_subsys(&mice_net_ops);
+	return err;
 }
 
 static void __exit mice_exit(void)
 {
 	mice_genl_unregister();
 	WRITE_ONCE(mice_unloading, true);
+	mice_dev_unregister();
 	unregister_pernet_subsys(&mice_net_ops);
 	/* mice_sock_free_rcu() is module text. */
 	rcu_barrier();
@@ -93,4 +110,5 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("mice developers");
 MODULE_DESCRIPTION("M-ICE fast path: STUN/MIP demultiplexing and media admission on UDP");
 MODULE_ALIAS_GENL_FAMILY(MICE_GENL_NAME);
+MODULE_ALIAS_RTNL_LINK("mice");
 MODULE_VERSION("0.1");

@@ -8,12 +8,15 @@
 #ifndef MICE_MICE_H
 #define MICE_MICE_H
 
+#include <linux/hashtable.h>
+#include <linux/in6.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/u64_stats_sync.h>
 #include <net/genetlink.h>
+#include <net/gro_cells.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -48,6 +51,10 @@ struct mice_net {
 	/* Bumped on every change so dumps can flag NLM_F_DUMP_INTR. */
 	u32 genid;
 	struct mice_stats __percpu *stats;
+	/* Peers (mice_peer.node) and their pairs hashed by (socket, remote). */
+	struct list_head peers;
+	unsigned int npeers;
+	DECLARE_HASHTABLE(pair_hash, 8);
 	/* Drop event budget: a window start in jiffies and its count. */
 	unsigned long drop_event_window;
 	atomic_t drop_events_in_window;
@@ -63,6 +70,56 @@ struct mice_sock {
 	struct mice_net *mn;
 	u32 id;
 	struct mice_stats __percpu *stats;
+};
+
+struct mice_prefix {
+	u16 family;
+	u8 len;
+	u8 addr[16];
+};
+
+/*
+ * The path a peer's data uses: local attached socket and remote address.
+ * Immutable once published; a handover publishes a new one (seed 004 s.9).
+ */
+struct mice_pair {
+	struct hlist_node hnode;	/* mice_net.pair_hash */
+	struct rcu_head rcu;
+	struct mice_peer *peer;
+	struct mice_sock *ms;
+	u16 family;
+	__be16 port;
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} addr;
+	u8 nprefixes;
+	struct mice_prefix prefixes[MICE_MAX_PREFIXES_PER_PEER];
+};
+
+struct mice_peer_stats {
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	struct u64_stats_sync syncp;
+};
+
+/* A remote mobile host or gateway, reached through a mice device. */
+struct mice_peer {
+	struct list_head node;		/* mice_net.peers, RCU */
+	struct rcu_head rcu;
+	u32 id;
+	struct net_device *dev;		/* holds a reference */
+	struct mice_pair __rcu *pair;
+	struct mice_peer_stats __percpu *stats;
+};
+
+/* The tunnel device's private part. */
+struct mice_dev {
+	struct mice_net *mn;
+	struct gro_cells gro_cells;
+	bool dead;			/* uninit ran; no new peers */
 };
 
 extern unsigned int mice_net_id;
@@ -91,11 +148,36 @@ void mice_sock_detach_all(struct mice_net *mn, enum mice_detach_cause cause);
 int mice_sock_local_addr(const struct mice_sock *ms, u16 *family,
 			 u8 addr[16], __be16 *port);
 
+/* peer.c */
+struct mice_pair *mice_pair_lookup_rx(struct mice_net *mn,
+				      const struct mice_sock *ms,
+				      const struct sk_buff *skb);
+bool mice_pair_allows_source(const struct mice_pair *pair, const u8 *inner);
+struct mice_peer *mice_peer_lookup_tx(struct mice_net *mn,
+				      const struct net_device *dev,
+				      const struct sk_buff *skb);
+struct mice_peer *mice_peer_find(struct mice_net *mn, u32 id);
+int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
+		  struct mice_pair *pair, struct netlink_ext_ack *extack);
+void mice_peer_del(struct mice_peer *peer, enum mice_pair_down_cause cause);
+void mice_peers_sock_gone(struct mice_net *mn, const struct mice_sock *ms);
+void mice_peers_dev_gone(struct mice_net *mn, const struct net_device *dev);
+void mice_peers_flush(struct mice_net *mn);
+void mice_peer_stats_sum(const struct mice_peer *peer, u64 *rx_packets,
+			 u64 *rx_bytes, u64 *tx_packets, u64 *tx_bytes);
+
+/* device.c */
+int mice_dev_register(void);
+void mice_dev_unregister(void);
+bool mice_dev_is_mice(const struct net_device *dev);
+enum mice_reason mice_dev_rcv(struct mice_sock *ms, struct sk_buff *skb);
+
 /* netlink.c */
 int mice_genl_register(void);
 void mice_genl_unregister(void);
 /* @cause < 0: no detach cause (attach events). */
 void mice_event_sock(struct mice_sock *ms, u8 cmd, int cause);
+void mice_event_pair(struct mice_peer *peer, u8 cmd, int cause);
 void mice_event_drop(struct mice_sock *ms, struct sk_buff *skb,
 		     enum mice_class cls, enum mice_reason reason,
 		     unsigned int len);

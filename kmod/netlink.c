@@ -40,6 +40,44 @@ static const struct nla_policy mice_sock_id_op_policy[MICE_A_SOCK + 1] = {
 	[MICE_A_SOCK] = NLA_POLICY_NESTED(mice_sock_id_policy),
 };
 
+/* Addresses are 4 or 16 octets. */
+static int mice_nl_validate_addr(const struct nlattr *attr,
+				 struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) == 4 || nla_len(attr) == 16)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "address must be 4 or 16 octets");
+	return -EINVAL;
+}
+
+static const struct nla_policy mice_prefix_policy[MICE_PREFIX_A_MAX + 1] = {
+	[MICE_PREFIX_A_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+						      mice_nl_validate_addr, 16),
+	[MICE_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy mice_pair_set_policy[MICE_PAIR_A_PREFIX + 1] = {
+	[MICE_PAIR_A_PEER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MICE_PAIR_A_SOCK_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MICE_PAIR_A_REMOTE_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+							   mice_nl_validate_addr, 16),
+	[MICE_PAIR_A_REMOTE_PORT] = { .type = NLA_BE16 },
+	[MICE_PAIR_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MICE_PAIR_A_PREFIX] = NLA_POLICY_NESTED(mice_prefix_policy),
+};
+
+static const struct nla_policy mice_pair_id_policy[MICE_PAIR_A_PEER_ID + 1] = {
+	[MICE_PAIR_A_PEER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy mice_pair_set_op_policy[MICE_A_PAIR + 1] = {
+	[MICE_A_PAIR] = NLA_POLICY_NESTED(mice_pair_set_policy),
+};
+
+static const struct nla_policy mice_pair_id_op_policy[MICE_A_PAIR + 1] = {
+	[MICE_A_PAIR] = NLA_POLICY_NESTED(mice_pair_id_policy),
+};
+
 static int mice_nl_put_count(struct sk_buff *msg, int type, u32 id,
 			     u64 packets, u64 bytes)
 {
@@ -296,6 +334,322 @@ fail:
 	return err;
 }
 
+
+static int mice_nl_put_prefixes(struct sk_buff *msg,
+				const struct mice_pair *pair)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	for (i = 0; i < pair->nprefixes; i++) {
+		const struct mice_prefix *p = &pair->prefixes[i];
+
+		nest = nla_nest_start(msg, MICE_PAIR_A_PREFIX);
+		if (!nest ||
+		    nla_put(msg, MICE_PREFIX_A_ADDR,
+			    p->family == AF_INET ? 4 : 16, p->addr) ||
+		    nla_put_u8(msg, MICE_PREFIX_A_LEN, p->len))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	return 0;
+}
+
+/* Called with mn->lock held. */
+static int mice_nl_fill_pair(struct sk_buff *msg, struct mice_peer *peer,
+			     u32 portid, u32 seq, int flags, u8 cmd,
+			     int cause, struct netlink_callback *cb)
+{
+	struct mice_net *mn = ((struct mice_dev *)netdev_priv(peer->dev))->mn;
+	struct mice_pair *pair;
+	u64 rxp, rxb, txp, txb;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &mice_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(msg, MICE_A_PAIR);
+	if (!nest)
+		goto cancel;
+	pair = rcu_dereference_protected(peer->pair, lockdep_is_held(&mn->lock));
+	mice_peer_stats_sum(peer, &rxp, &rxb, &txp, &txb);
+	if (nla_put_u32(msg, MICE_PAIR_A_PEER_ID, peer->id) ||
+	    nla_put_u32(msg, MICE_PAIR_A_IFINDEX, peer->dev->ifindex) ||
+	    nla_put_u64_64bit(msg, MICE_PAIR_A_RX_PACKETS, rxp, MICE_PAIR_A_PAD) ||
+	    nla_put_u64_64bit(msg, MICE_PAIR_A_RX_BYTES, rxb, MICE_PAIR_A_PAD) ||
+	    nla_put_u64_64bit(msg, MICE_PAIR_A_TX_PACKETS, txp, MICE_PAIR_A_PAD) ||
+	    nla_put_u64_64bit(msg, MICE_PAIR_A_TX_BYTES, txb, MICE_PAIR_A_PAD))
+		goto cancel;
+	if (cause >= 0 && nla_put_u8(msg, MICE_PAIR_A_DOWN_CAUSE, cause))
+		goto cancel;
+	if (pair && pair->ms &&
+	    (nla_put_u32(msg, MICE_PAIR_A_SOCK_ID, pair->ms->id) ||
+	     nla_put(msg, MICE_PAIR_A_REMOTE_ADDR,
+		     pair->family == AF_INET ? 4 : 16, &pair->addr) ||
+	     nla_put_be16(msg, MICE_PAIR_A_REMOTE_PORT, pair->port)))
+		goto cancel;
+	if (pair && mice_nl_put_prefixes(msg, pair))
+		goto cancel;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int mice_nl_parse_prefix(const struct nlattr *attr,
+				struct mice_prefix *p,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MICE_PREFIX_A_MAX + 1];
+	unsigned int alen, i;
+	int err;
+
+	err = nla_parse_nested(tb, MICE_PREFIX_A_MAX, attr, mice_prefix_policy,
+			       extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, attr, tb, MICE_PREFIX_A_ADDR) ||
+	    NL_REQ_ATTR_CHECK(extack, attr, tb, MICE_PREFIX_A_LEN)) {
+		NL_SET_ERR_MSG(extack, "a prefix needs an address and a length");
+		return -EINVAL;
+	}
+	alen = nla_len(tb[MICE_PREFIX_A_ADDR]);
+	p->family = alen == 4 ? AF_INET : AF_INET6;
+	p->len = nla_get_u8(tb[MICE_PREFIX_A_LEN]);
+	if (p->len > alen * 8) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MICE_PREFIX_A_LEN],
+				    "prefix length exceeds the address");
+		return -EINVAL;
+	}
+	memset(p->addr, 0, sizeof(p->addr));
+	nla_memcpy(p->addr, tb[MICE_PREFIX_A_ADDR], alen);
+	/* Host bits are cleared so lookups compare whole octets. */
+	for (i = p->len; i < alen * 8; i++)
+		p->addr[i / 8] &= ~(0x80 >> (i % 8));
+	return 0;
+}
+
+/* Builds the pair of a PAIR_SET request; the socket is resolved later. */
+static struct mice_pair *mice_nl_parse_pair(struct nlattr **tb,
+					    const struct nlattr *nest,
+					    struct netlink_ext_ack *extack)
+{
+	struct mice_pair *pair;
+	const struct nlattr *attr;
+	int rem, err;
+
+	pair = kzalloc(sizeof(*pair), GFP_KERNEL);
+	if (!pair)
+		return ERR_PTR(-ENOMEM);
+	pair->family = nla_len(tb[MICE_PAIR_A_REMOTE_ADDR]) == 4 ? AF_INET : AF_INET6;
+	nla_memcpy(&pair->addr, tb[MICE_PAIR_A_REMOTE_ADDR], sizeof(pair->addr));
+	pair->port = nla_get_be16(tb[MICE_PAIR_A_REMOTE_PORT]);
+	if (!pair->port) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MICE_PAIR_A_REMOTE_PORT],
+				    "remote port 0");
+		err = -EINVAL;
+		goto fail;
+	}
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) != MICE_PAIR_A_PREFIX)
+			continue;
+		if (pair->nprefixes >= MICE_MAX_PREFIXES_PER_PEER) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many prefixes for one peer");
+			err = -E2BIG;
+			goto fail;
+		}
+		err = mice_nl_parse_prefix(attr, &pair->prefixes[pair->nprefixes],
+					   extack);
+		if (err)
+			goto fail;
+		pair->nprefixes++;
+	}
+	return pair;
+fail:
+	kfree(pair);
+	return ERR_PTR(err);
+}
+
+static struct net_device *mice_nl_get_dev(struct net *net, struct nlattr *attr,
+					  struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	if (!attr)
+		return NULL;
+	dev = dev_get_by_index(net, nla_get_u32(attr));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!mice_dev_is_mice(dev)) {
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(extack, attr, "not a mice device");
+		return ERR_PTR(-EINVAL);
+	}
+	return dev;
+}
+
+static int mice_nl_pair_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mice_net *mn = mice_net(genl_info_net(info));
+	struct nlattr *tb[MICE_PAIR_A_PREFIX + 1];
+	struct nlattr *nest = info->attrs[MICE_A_PAIR];
+	struct net_device *dev;
+	struct mice_pair *pair;
+	struct mice_sock *ms;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MICE_A_PAIR)) {
+		NL_SET_ERR_MSG(info->extack, "missing MICE_A_PAIR");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, MICE_PAIR_A_PREFIX, nest,
+			       mice_pair_set_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MICE_PAIR_A_PEER_ID) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MICE_PAIR_A_SOCK_ID) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MICE_PAIR_A_REMOTE_ADDR) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MICE_PAIR_A_REMOTE_PORT)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a pair needs PEER_ID, SOCK_ID, REMOTE_ADDR and REMOTE_PORT");
+		return -EINVAL;
+	}
+	pair = mice_nl_parse_pair(tb, nest, info->extack);
+	if (IS_ERR(pair))
+		return PTR_ERR(pair);
+	dev = mice_nl_get_dev(genl_info_net(info), tb[MICE_PAIR_A_IFINDEX],
+			      info->extack);
+	if (IS_ERR(dev)) {
+		kfree(pair);
+		return PTR_ERR(dev);
+	}
+
+	mutex_lock(&mn->lock);
+	ms = mice_sock_find(mn, nla_get_u32(tb[MICE_PAIR_A_SOCK_ID]));
+	if (!ms) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_PAIR_A_SOCK_ID],
+				    "no attached socket with this ID");
+		err = -ENOENT;
+	} else if (ms->sk->sk_family != pair->family) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_PAIR_A_REMOTE_ADDR],
+				    "remote address family differs from the socket's");
+		err = -EINVAL;
+	} else if (dev && ((struct mice_dev *)netdev_priv(dev))->dead) {
+		NL_SET_ERR_MSG(info->extack, "the device is being deleted");
+		err = -ENODEV;
+	} else {
+		pair->ms = ms;
+		err = mice_peer_set(mn, nla_get_u32(tb[MICE_PAIR_A_PEER_ID]), dev,
+				    pair, info->extack);
+		pair = NULL;	/* consumed */
+	}
+	mutex_unlock(&mn->lock);
+	kfree(pair);
+	if (dev)
+		dev_put(dev);
+	return err;
+}
+
+/* The peer named by MICE_A_PAIR{PEER_ID}; called with mn->lock held. */
+static struct mice_peer *mice_nl_peer_by_id(struct mice_net *mn,
+					    struct genl_info *info)
+{
+	struct nlattr *tb[MICE_PAIR_A_PEER_ID + 1];
+	struct mice_peer *peer;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MICE_A_PAIR)) {
+		NL_SET_ERR_MSG(info->extack, "missing MICE_A_PAIR");
+		return ERR_PTR(-EINVAL);
+	}
+	err = nla_parse_nested(tb, MICE_PAIR_A_PEER_ID, info->attrs[MICE_A_PAIR],
+			       mice_pair_id_policy, info->extack);
+	if (err)
+		return ERR_PTR(err);
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_PAIR], tb,
+			      MICE_PAIR_A_PEER_ID)) {
+		NL_SET_ERR_MSG(info->extack, "missing MICE_PAIR_A_PEER_ID");
+		return ERR_PTR(-EINVAL);
+	}
+	peer = mice_peer_find(mn, nla_get_u32(tb[MICE_PAIR_A_PEER_ID]));
+	if (!peer) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_PAIR_A_PEER_ID],
+				    "no peer with this ID");
+		return ERR_PTR(-ENOENT);
+	}
+	return peer;
+}
+
+static int mice_nl_pair_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mice_net *mn = mice_net(genl_info_net(info));
+	struct mice_peer *peer;
+
+	mutex_lock(&mn->lock);
+	peer = mice_nl_peer_by_id(mn, info);
+	if (!IS_ERR(peer))
+		mice_peer_del(peer, MICE_PAIR_DOWN_COMMAND);
+	mutex_unlock(&mn->lock);
+	return PTR_ERR_OR_ZERO(peer);
+}
+
+static int mice_nl_pair_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mice_net *mn = mice_net(genl_info_net(info));
+	struct mice_peer *peer;
+	struct sk_buff *msg;
+	int err;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&mn->lock);
+	peer = mice_nl_peer_by_id(mn, info);
+	if (IS_ERR(peer))
+		err = PTR_ERR(peer);
+	else
+		err = mice_nl_fill_pair(msg, peer, info->snd_portid,
+					info->snd_seq, 0, MICE_CMD_PAIR_GET,
+					-1, NULL);
+	mutex_unlock(&mn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int mice_nl_pair_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mice_net *mn = mice_net(sock_net(skb->sk));
+	long idx = 0, start = cb->args[0];
+	struct mice_peer *peer;
+
+	mutex_lock(&mn->lock);
+	cb->seq = mn->genid;
+	list_for_each_entry(peer, &mn->peers, node) {
+		if (idx < start) {
+			idx++;
+			continue;
+		}
+		if (mice_nl_fill_pair(skb, peer, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				      MICE_CMD_PAIR_GET, -1, cb))
+			break;
+		idx++;
+	}
+	mutex_unlock(&mn->lock);
+	cb->args[0] = idx;
+	return skb->len;
+}
+
 static const struct genl_ops mice_genl_ops[] = {
 	{
 		.cmd = MICE_CMD_SOCK_ATTACH,
@@ -322,6 +676,27 @@ static const struct genl_ops mice_genl_ops[] = {
 		/* No policy: the core rejects any attribute. */
 		.cmd = MICE_CMD_STATS_GET,
 		.doit = mice_nl_stats_get,
+	},
+	{
+		.cmd = MICE_CMD_PAIR_SET,
+		.doit = mice_nl_pair_set,
+		.policy = mice_pair_set_op_policy,
+		.maxattr = MICE_A_PAIR,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MICE_CMD_PAIR_DEL,
+		.doit = mice_nl_pair_del,
+		.policy = mice_pair_id_op_policy,
+		.maxattr = MICE_A_PAIR,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MICE_CMD_PAIR_GET,
+		.doit = mice_nl_pair_get,
+		.dumpit = mice_nl_pair_dump,
+		.policy = mice_pair_id_op_policy,
+		.maxattr = MICE_A_PAIR,
 	},
 };
 
@@ -362,6 +737,25 @@ void mice_event_sock(struct mice_sock *ms, u8 cmd, int cause)
 	if (!msg)
 		return;
 	if (mice_nl_fill_sock(msg, ms, 0, 0, 0, cmd, cause, NULL)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&mice_genl_family, net, msg, 0,
+				MICE_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+/* Process context, mn->lock held: pair up, replaced, down. */
+void mice_event_pair(struct mice_peer *peer, u8 cmd, int cause)
+{
+	struct net *net = dev_net(peer->dev);
+	struct sk_buff *msg;
+
+	if (!mice_events_wanted(net))
+		return;
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (mice_nl_fill_pair(msg, peer, 0, 0, 0, cmd, cause, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}

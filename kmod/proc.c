@@ -3,6 +3,7 @@
  * Read-only monitoring files, one set per network namespace:
  *   /proc/net/mice/stats    receive counters per class, drops per reason
  *   /proc/net/mice/sockets  the attached sockets
+ *   /proc/net/mice/pairs    peers, their current pair and counters
  * The formats are stable and documented in docs/proc.md.
  */
 #include <linux/proc_fs.h>
@@ -70,6 +71,50 @@ static int mice_proc_sockets_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+static void mice_proc_addr(struct seq_file *seq, u16 family, const void *a)
+{
+	if (family == AF_INET)
+		seq_printf(seq, "%pI4", a);
+	else
+		seq_printf(seq, "%pI6c", a);
+}
+
+static int mice_proc_pairs_show(struct seq_file *seq, void *v)
+{
+	struct mice_net *mn = mice_net(seq_file_single_net(seq));
+	struct mice_peer *peer;
+	struct mice_pair *pair;
+	u64 rxp, rxb, txp, txb;
+	unsigned int i;
+
+	seq_puts(seq, "peer dev socket remote port rx_packets rx_bytes tx_packets tx_bytes prefixes\n");
+	mutex_lock(&mn->lock);
+	list_for_each_entry(peer, &mn->peers, node) {
+		pair = rcu_dereference_protected(peer->pair,
+						 lockdep_is_held(&mn->lock));
+		mice_peer_stats_sum(peer, &rxp, &rxb, &txp, &txb);
+		seq_printf(seq, "%u %s ", peer->id, peer->dev->name);
+		if (pair && pair->ms) {
+			seq_printf(seq, "%u ", pair->ms->id);
+			mice_proc_addr(seq, pair->family, &pair->addr);
+			seq_printf(seq, " %u", ntohs(pair->port));
+		} else {
+			seq_puts(seq, "- - -");
+		}
+		seq_printf(seq, " %llu %llu %llu %llu ", rxp, rxb, txp, txb);
+		for (i = 0; pair && i < pair->nprefixes; i++) {
+			if (i)
+				seq_putc(seq, ',');
+			mice_proc_addr(seq, pair->prefixes[i].family,
+				       pair->prefixes[i].addr);
+			seq_printf(seq, "/%u", pair->prefixes[i].len);
+		}
+		seq_putc(seq, '\n');
+	}
+	mutex_unlock(&mn->lock);
+	return 0;
+}
+
 int mice_proc_init(struct mice_net *mn)
 {
 	/* proc_net_mkdir() records the netns the entries below resolve to. */
@@ -79,7 +124,9 @@ int mice_proc_init(struct mice_net *mn)
 	if (!proc_create_net_single("stats", 0444, mn->proc_dir,
 				    mice_proc_stats_show, NULL) ||
 	    !proc_create_net_single("sockets", 0444, mn->proc_dir,
-				    mice_proc_sockets_show, NULL)) {
+				    mice_proc_sockets_show, NULL) ||
+	    !proc_create_net_single("pairs", 0444, mn->proc_dir,
+				    mice_proc_pairs_show, NULL)) {
 		remove_proc_subtree("mice", mn->net->proc_net);
 		return -ENOMEM;
 	}

@@ -76,8 +76,10 @@ static int mice_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	case MICE_CLASS_MIP:
 		return 1;
 	case MICE_CLASS_DATA:
-		/* No validated pair can exist yet: the data path comes later. */
-		reason = MICE_REASON_DATA_NO_PAIR;
+		/* Only from a validated pair, inner source in its prefixes. */
+		reason = mice_dev_rcv(ms, skb);
+		if (reason == MICE_REASON_NONE)
+			return 0;
 		break;
 	default:
 		break;
@@ -242,6 +244,7 @@ void mice_sock_detach(struct mice_sock *ms, enum mice_detach_cause cause)
 	WRITE_ONCE(up->encap_type, 0);
 	rcu_assign_sk_user_data(sk, NULL);
 
+	mice_peers_sock_gone(mn, ms);
 	list_del_rcu(&ms->node);
 	mn->nsockets--;
 	mn->genid++;

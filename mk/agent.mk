@@ -1,7 +1,7 @@
 # The agent core: command dispatch, netlink, JSON output, and the shared
 # freestanding classifier (kmod/classify.c) it uses to label packets.
 AGENT_SRCS += agent/main.c agent/json.c agent/nl.c agent/nlmsg.c agent/addr.c \
-	      agent/cmd_sock.c agent/cmd_monitor.c agent/crc.c kmod/classify.c
+	      agent/cmd_sock.c agent/cmd_monitor.c agent/cmd_pair.c agent/crc.c kmod/classify.c
 AGENT_LIBS += -lz
 
 UNIT_TESTS += nlmsg json

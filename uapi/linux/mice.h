@@ -65,9 +65,9 @@ enum mice_cmd {
 	MICE_CMD_SOCK_DETACH,	/* MICE_A_SOCK{ID}; also the detach event */
 	MICE_CMD_SOCK_GET,	/* dump (or MICE_A_SOCK{ID}) */
 	MICE_CMD_STATS_GET,	/* MICE_A_STATS of this netns */
-	MICE_CMD_PAIR_SET,	/* reserved for the data path */
-	MICE_CMD_PAIR_DEL,
-	MICE_CMD_PAIR_GET,
+	MICE_CMD_PAIR_SET,	/* MICE_A_PAIR: create or atomically replace */
+	MICE_CMD_PAIR_DEL,	/* MICE_A_PAIR{PEER_ID} */
+	MICE_CMD_PAIR_GET,	/* dump (or MICE_A_PAIR{PEER_ID}) */
 	MICE_CMD_GATE_ADD,	/* reserved for media admission */
 	MICE_CMD_GATE_COMMIT,
 	MICE_CMD_GATE_DEL,
@@ -79,6 +79,9 @@ enum mice_cmd {
 	MICE_CMD_SOCK_ATTACHED,	/* MICE_A_SOCK */
 	MICE_CMD_SOCK_DETACHED,	/* MICE_A_SOCK{ID, DETACH_CAUSE} */
 	MICE_CMD_DROP,		/* MICE_A_DROP, rate-limited */
+	MICE_CMD_PAIR_UP,	/* MICE_A_PAIR: a peer got its first pair */
+	MICE_CMD_PAIR_REPLACED,	/* MICE_A_PAIR: a peer's pair was replaced */
+	MICE_CMD_PAIR_DOWN,	/* MICE_A_PAIR{PEER_ID, DOWN_CAUSE} */
 	__MICE_CMD_MAX
 };
 #define MICE_CMD_MAX (__MICE_CMD_MAX - 1)
@@ -154,7 +157,49 @@ enum mice_drop_attr {
 };
 #define MICE_DROP_A_MAX (__MICE_DROP_A_MAX - 1)
 
+/*
+ * A peer is a remote mobile host or gateway: the inner prefixes routed to it
+ * and its current pair (local attached socket, remote address and port),
+ * which the agent installs after ICE nominates it (seed 004 s.8) and
+ * replaces atomically on handover (s.9).
+ */
+enum mice_pair_attr {
+	MICE_PAIR_A_UNSPEC,
+	MICE_PAIR_A_PEER_ID,	/* u32 >= 1, chosen by the agent */
+	MICE_PAIR_A_SOCK_ID,	/* u32: the attached local socket */
+	MICE_PAIR_A_REMOTE_ADDR, /* binary, 4 or 16 octets */
+	MICE_PAIR_A_REMOTE_PORT, /* be16 */
+	MICE_PAIR_A_IFINDEX,	/* u32: the mice device the peer's traffic uses */
+	MICE_PAIR_A_PREFIX,	/* nest, repeated: enum mice_prefix_attr */
+	MICE_PAIR_A_RX_PACKETS,	/* u64, replies */
+	MICE_PAIR_A_RX_BYTES,	/* u64 */
+	MICE_PAIR_A_TX_PACKETS,	/* u64 */
+	MICE_PAIR_A_TX_BYTES,	/* u64 */
+	MICE_PAIR_A_DOWN_CAUSE,	/* u8, enum mice_pair_down_cause, events */
+	MICE_PAIR_A_PAD,
+	__MICE_PAIR_A_MAX
+};
+#define MICE_PAIR_A_MAX (__MICE_PAIR_A_MAX - 1)
+
+/* An inner prefix routed to a peer; its inner sources must fall in one. */
+enum mice_prefix_attr {
+	MICE_PREFIX_A_UNSPEC,
+	MICE_PREFIX_A_ADDR,	/* binary, 4 or 16 octets */
+	MICE_PREFIX_A_LEN,	/* u8, at most 32 or 128 */
+	__MICE_PREFIX_A_MAX
+};
+#define MICE_PREFIX_A_MAX (__MICE_PREFIX_A_MAX - 1)
+
+enum mice_pair_down_cause {
+	MICE_PAIR_DOWN_COMMAND,	/* MICE_CMD_PAIR_DEL */
+	MICE_PAIR_DOWN_SOCKET,	/* its socket was detached or closed */
+	MICE_PAIR_DOWN_DEVICE,	/* its device was deleted */
+	MICE_PAIR_DOWN_NETNS,	/* the namespace or the module went away */
+};
+
 /* Limits, also enforced by the kernel. */
 #define MICE_MAX_SOCKETS_PER_NETNS	64
+#define MICE_MAX_PEERS_PER_NETNS	1024
+#define MICE_MAX_PREFIXES_PER_PEER	16
 
 #endif /* _UAPI_LINUX_MICE_H */

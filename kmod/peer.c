@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peers and their validated pairs. The agent installs a pair only after
+ * its connectivity checks succeeded and ICE nominated it (seed 004 s.8);
+ * data is accepted only from an installed pair and only with an inner
+ * source inside the peer's prefixes (the anti-injection rule of seed 004
+ * s.14). Readers (receive, transmit) use RCU; writers hold mn->lock.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "mice.h"
+
+static u32 mice_pair_key(const struct mice_sock *ms, u16 family,
+			 const void *addr, __be16 port)
+{
+	u32 a = family == AF_INET ? *(const u32 *)addr :
+		jhash(addr, 16, 0);
+
+	return jhash_3words(a, (__force u32)port, ms->id, 0);
+}
+
+static bool mice_pair_is(const struct mice_pair *pair,
+			 const struct mice_sock *ms, u16 family,
+			 const void *addr, __be16 port)
+{
+	if (pair->ms != ms || pair->family != family || pair->port != port)
+		return false;
+	if (family == AF_INET)
+		return pair->addr.v4 == *(const __be32 *)addr;
+	return ipv6_addr_equal(&pair->addr.v6, addr);
+}
+
+/* The pair the outer source of @skb (at the UDP header) belongs to. */
+struct mice_pair *mice_pair_lookup_rx(struct mice_net *mn,
+				      const struct mice_sock *ms,
+				      const struct sk_buff *skb)
+{
+	__be16 port = udp_hdr(skb)->source;
+	struct mice_pair *pair;
+	const void *saddr;
+	u16 family;
+
+	if (ip_hdr(skb)->version == 4) {
+		family = AF_INET;
+		saddr = &ip_hdr(skb)->saddr;
+	} else {
+		family = AF_INET6;
+		saddr = &ipv6_hdr(skb)->saddr;
+	}
+	hash_for_each_possible_rcu(mn->pair_hash, pair, hnode,
+				   mice_pair_key(ms, family, saddr, port))
+		if (mice_pair_is(pair, ms, family, saddr, port))
+			return pair;
+	return NULL;
+}
+
+static bool mice_prefix_match(const struct mice_prefix *p, u16 family,
+			      const u8 *addr)
+{
+	unsigned int bytes = p->len / 8, bits = p->len % 8;
+
+	if (p->family != family)
+		return false;
+	if (memcmp(p->addr, addr, bytes))
+		return false;
+	if (!bits)
+		return true;
+	return !((p->addr[bytes] ^ addr[bytes]) & (0xff00 >> bits));
+}
+
+static bool mice_prefixes_match(const struct mice_pair *pair, u16 family,
+				const u8 *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < pair->nprefixes; i++)
+		if (mice_prefix_match(&pair->prefixes[i], family, addr))
+			return true;
+	return false;
+}
+
+/* @inner: the encapsulated IP header, pulled (20 or 40 octets). */
+bool mice_pair_allows_source(const struct mice_pair *pair, const u8 *inner)
+{
+	if ((inner[0] >> 4) == 4)
+		return mice_prefixes_match(pair, AF_INET, inner + 12);
+	return mice_prefixes_match(pair, AF_INET6, inner + 8);
+}
+
+/*
+ * The peer whose prefixes hold the inner destination of @skb, among the
+ * peers of @dev. Prefixes of different peers should not overlap; the
+ * first match wins. Linear in peers: bounded by MICE_MAX_PEERS_PER_NETNS.
+ */
+struct mice_peer *mice_peer_lookup_tx(struct mice_net *mn,
+				      const struct net_device *dev,
+				      const struct sk_buff *skb)
+{
+	struct mice_peer *peer;
+	struct mice_pair *pair;
+	const u8 *daddr;
+	u16 family;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		family = AF_INET;
+		daddr = (const u8 *)&ip_hdr(skb)->daddr;
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		family = AF_INET6;
+		daddr = ipv6_hdr(skb)->daddr.s6_addr;
+	} else {
+		return NULL;
+	}
+	list_for_each_entry_rcu(peer, &mn->peers, node) {
+		if (peer->dev != dev)
+			continue;
+		pair = rcu_dereference(peer->pair);
+		if (pair && mice_prefixes_match(pair, family, daddr))
+			return peer;
+	}
+	return NULL;
+}
+
+/* Called with mn->lock or the RCU read lock held. */
+struct mice_peer *mice_peer_find(struct mice_net *mn, u32 id)
+{
+	struct mice_peer *peer;
+
+	list_for_each_entry_rcu(peer, &mn->peers, node,
+				lockdep_is_held(&mn->lock))
+		if (peer->id == id)
+			return peer;
+	return NULL;
+}
+
+static void mice_pair_hash_add(struct mice_net *mn, struct mice_pair *pair)
+{
+	hash_add_rcu(mn->pair_hash, &pair->hnode,
+		     mice_pair_key(pair->ms, pair->family, &pair->addr,
+				   pair->port));
+}
+
+/* Unhash a pair that left its peer and free it after a grace period. */
+static void mice_pair_retire(struct mice_pair *pair)
+{
+	if (!pair)
+		return;
+	if (pair->ms)	/* pathless copies were never hashed */
+		hash_del_rcu(&pair->hnode);
+	kfree_rcu(pair, rcu);
+}
+
+/* Unpublish the peer's pair; readers may use it until a grace period. */
+static void mice_peer_clear_pair(struct mice_net *mn, struct mice_peer *peer)
+{
+	struct mice_pair *old;
+
+	old = rcu_replace_pointer(peer->pair, NULL, lockdep_is_held(&mn->lock));
+	mice_pair_retire(old);
+}
+
+static void mice_peer_free_rcu(struct rcu_head *head)
+{
+	struct mice_peer *peer = container_of(head, struct mice_peer, rcu);
+
+	free_percpu(peer->stats);
+	dev_put(peer->dev);
+	kfree(peer);
+}
+
+/*
+ * Install @pair (allocated by the caller, consumed here) as the pair of
+ * peer @id, creating the peer on @dev if it does not exist. The new pair is
+ * hashed before the old one is removed, so no datagram finds no pair
+ * during a handover. Called with mn->lock held.
+ */
+int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
+		  struct mice_pair *pair, struct netlink_ext_ack *extack)
+{
+	struct mice_peer *peer = mice_peer_find(mn, id);
+	struct mice_pair *old;
+	int cpu;
+
+	lockdep_assert_held(&mn->lock);
+	if (peer) {
+		if (dev && dev != peer->dev) {
+			NL_SET_ERR_MSG(extack, "a peer cannot move to another device");
+			goto fail_inval;
+		}
+		pair->peer = peer;
+		if (!pair->nprefixes) {
+			old = rcu_dereference_protected(peer->pair,
+							lockdep_is_held(&mn->lock));
+			if (!old) {
+				NL_SET_ERR_MSG(extack, "peer has no prefixes: give MICE_PAIR_A_PREFIX");
+				goto fail_inval;
+			}
+			pair->nprefixes = old->nprefixes;
+			memcpy(pair->prefixes, old->prefixes, sizeof(pair->prefixes));
+		}
+		mice_pair_hash_add(mn, pair);
+		old = rcu_replace_pointer(peer->pair, pair,
+					  lockdep_is_held(&mn->lock));
+		mn->genid++;
+		mice_event_pair(peer, old && old->ms ? MICE_CMD_PAIR_REPLACED :
+				MICE_CMD_PAIR_UP, -1);
+		mice_pair_retire(old);
+		return 0;
+	}
+
+	if (!dev) {
+		NL_SET_ERR_MSG(extack, "a new peer needs MICE_PAIR_A_IFINDEX");
+		goto fail_inval;
+	}
+	if (!pair->nprefixes) {
+		NL_SET_ERR_MSG(extack, "a new peer needs at least one MICE_PAIR_A_PREFIX");
+		goto fail_inval;
+	}
+	if (mn->npeers >= MICE_MAX_PEERS_PER_NETNS) {
+		NL_SET_ERR_MSG(extack, "too many peers in this netns");
+		kfree(pair);
+		return -ENOSPC;
+	}
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	if (!peer)
+		goto fail_nomem;
+	peer->stats = alloc_percpu(struct mice_peer_stats);
+	if (!peer->stats) {
+		kfree(peer);
+		goto fail_nomem;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(peer->stats, cpu)->syncp);
+	peer->id = id;
+	dev_hold(dev);
+	peer->dev = dev;
+	pair->peer = peer;
+	mice_pair_hash_add(mn, pair);
+	rcu_assign_pointer(peer->pair, pair);
+	list_add_tail_rcu(&peer->node, &mn->peers);
+	mn->npeers++;
+	mn->genid++;
+	mice_event_pair(peer, MICE_CMD_PAIR_UP, -1);
+	return 0;
+
+fail_inval:
+	kfree(pair);
+	return -EINVAL;
+fail_nomem:
+	kfree(pair);
+	return -ENOMEM;
+}
+
+/* Called with mn->lock held. */
+void mice_peer_del(struct mice_peer *peer, enum mice_pair_down_cause cause)
+{
+	struct mice_dev *mdev = netdev_priv(peer->dev);
+	struct mice_net *mn = mdev->mn;
+
+	lockdep_assert_held(&mn->lock);
+	mice_event_pair(peer, MICE_CMD_PAIR_DOWN, cause);
+	mice_peer_clear_pair(mn, peer);
+	list_del_rcu(&peer->node);
+	mn->npeers--;
+	mn->genid++;
+	call_rcu(&peer->rcu, mice_peer_free_rcu);
+}
+
+/* A socket is leaving: its pairs go down, the peers stay for a new pair. */
+void mice_peers_sock_gone(struct mice_net *mn, const struct mice_sock *ms)
+{
+	struct mice_pair *pair, *copy;
+	struct mice_peer *peer;
+
+	lockdep_assert_held(&mn->lock);
+	list_for_each_entry(peer, &mn->peers, node) {
+		pair = rcu_dereference_protected(peer->pair,
+						 lockdep_is_held(&mn->lock));
+		if (!pair || pair->ms != ms)
+			continue;
+		mice_event_pair(peer, MICE_CMD_PAIR_DOWN, MICE_PAIR_DOWN_SOCKET);
+		/*
+		 * Only the path is gone: publish a copy without a socket that
+		 * keeps the prefixes, so a later PAIR_SET needs only the path.
+		 */
+		copy = kmemdup(pair, sizeof(*pair), GFP_KERNEL);
+		if (copy)
+			copy->ms = NULL;
+		rcu_assign_pointer(peer->pair, copy);
+		hash_del_rcu(&pair->hnode);
+		kfree_rcu(pair, rcu);
+		mn->genid++;
+	}
+}
+
+void mice_peers_dev_gone(struct mice_net *mn, const struct net_device *dev)
+{
+	struct mice_peer *peer, *tmp;
+
+	lockdep_assert_held(&mn->lock);
+	list_for_each_entry_safe(peer, tmp, &mn->peers, node)
+		if (peer->dev == dev)
+			mice_peer_del(peer, MICE_PAIR_DOWN_DEVICE);
+}
+
+void mice_peers_flush(struct mice_net *mn)
+{
+	struct mice_peer *peer, *tmp;
+
+	lockdep_assert_held(&mn->lock);
+	list_for_each_entry_safe(peer, tmp, &mn->peers, node)
+		mice_peer_del(peer, MICE_PAIR_DOWN_NETNS);
+}
+
+void mice_peer_stats_sum(const struct mice_peer *peer, u64 *rx_packets,
+			 u64 *rx_bytes, u64 *tx_packets, u64 *tx_bytes)
+{
+	unsigned int start;
+	int cpu;
+
+	*rx_packets = *rx_bytes = *tx_packets = *tx_bytes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct mice_peer_stats *s = per_cpu_ptr(peer->stats, cpu);
+		u64 rp, rb, tp, tb;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			rp = u64_stats_read(&s->rx_packets);
+			rb = u64_stats_read(&s->rx_bytes);
+			tp = u64_stats_read(&s->tx_packets);
+			tb = u64_stats_read(&s->tx_bytes);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		*rx_packets += rp;
+		*rx_bytes += rb;
+		*tx_packets += tp;
+		*tx_bytes += tb;
+	}
+}
