@@ -870,8 +870,10 @@ START_TEST(test_check_cap)
 }
 END_TEST
 
-/* The cap also bounds triggered checks: a flood of requests from new
- * sources creates no more than max_checks transactions. */
+/* The cap also bounds triggered checks (s.7.3.1.4 re-checks a Failed pair
+ * on every request for it): a peer repeating requests for a pair that
+ * never answers, or from ever new sources, gets no more than max_checks
+ * transactions out of us. */
 START_TEST(test_check_cap_triggered)
 {
 	struct ice_agent_config cfb;
@@ -882,27 +884,48 @@ START_TEST(test_check_cap_triggered)
 	struct ice_tx tx;
 	uint8_t req[ICE_TX_MAX];
 	size_t len;
-	unsigned int k, reqs = 0;
+	unsigned int k;
 	uint64_t now;
 
+	struct stun_msg m;
+	uint8_t resp[ICE_TX_MAX];
+
 	simple_cands(&ca, &cb);
+	cand_add(&ca, "10.0.0.7", 5007, 60000);	/* never answers */
 	cfg_init(&cfb, B, false, 1);
-	cfb.max_checks = 8;
+	cfb.max_checks = 3;
+	cfb.rto_ms = 50;	/* sends at 0 and 50, timeout at 150 */
+	cfb.allow_short_rto = true;
+	cfb.rc = 2;
+	cfb.rm = 2;
 	b = icesim_agent(s, B, &cfb);
 	give_locals(s, B, &cb, 1);
 	give_remote(s, B, &ca);
-	for (now = 0, k = 0; k < 20; k++, now += 60) {
-		icesim_addr4(&from, "10.0.0.1", (uint16_t)(9000 + k));
+	/* B's first check (to 10.0.0.1:5000) is answered: B has a valid
+	 * pair and waits for a nomination, so it does not fail. */
+	poll_one(b, 0, &tx, &m);
+	ck_assert(ice_addr_eq(&tx.to, &ca.c[0].addr));
+	len = build_resp(resp, m.tid, PW[A], &cb.c[0].addr);
+	ck_assert_int_eq(ice_agent_on_datagram(b, &cb.c[0].addr, &ca.c[0].addr,
+					       resp, len, 1), ICE_RX_HANDLED);
+	ck_assert_uint_eq(ice_agent_valid_count(b), 1);
+	for (now = 1, k = 0; k < 20; k++) {
+		/* every other one for the dead pair, the rest new sources */
+		if (k % 2)
+			from = ca.c[1].addr;
+		else
+			icesim_addr4(&from, "10.0.0.1", (uint16_t)(9000 + k));
 		len = build_req(req, "Bufr:Aufr", PW[B], NULL, true);
-		ice_agent_on_datagram(b, &cb.c[0].addr, &from, req, len, now);
-		while (ice_agent_poll(b, now, &tx))
-			;
+		ck_assert_int_eq(ice_agent_on_datagram(b, &cb.c[0].addr, &from,
+						       req, len, now),
+				 ICE_RX_HANDLED);
+		for (; now < 500 * (k + 1); now += 10)
+			while (ice_agent_poll(b, now, &tx))
+				;
 	}
-	for (; now < 100000; now += 50)
-		while (ice_agent_poll(b, now, &tx))
-			;
-	reqs = (unsigned int)ice_agent_stats(b)->checks_sent;
-	ck_assert_uint_eq(reqs, 8);
+	ck_assert_int_eq(ice_agent_state(b), ICE_ST_CHECKING);
+	ck_assert_uint_eq(ice_agent_stats(b)->checks_sent, 3);
+	ck_assert_uint_eq(ice_agent_stats(b)->success_tx, 20);
 	icesim_free(s);
 }
 END_TEST
