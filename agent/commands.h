@@ -10,6 +10,9 @@ int cmd_detach(int argc, char **argv, const struct cli_opts *opts);
 int cmd_show(int argc, char **argv, const struct cli_opts *opts);
 int cmd_monitor(int argc, char **argv, const struct cli_opts *opts);
 int cmd_pair(int argc, char **argv, const struct cli_opts *opts);
+int cmd_token(int argc, char **argv, const struct cli_opts *opts);
+int cmd_kdf(int argc, char **argv, const struct cli_opts *opts);
+int cmd_mikey(int argc, char **argv, const struct cli_opts *opts);
 int cmd_pair_show(const struct cli_opts *opts);
 
 struct mice_pair_info;

@@ -31,6 +31,12 @@ static const struct cli_command cli_commands[] = {
 	  "pair set PEER sock ID remote ADDR port N [dev IF] [prefix P/L]...\n"
 	  "\t\tinstall or replace a peer's validated pair\n"
 	  "  pair del PEER | pair show" },
+	{ "token", cmd_token,
+	  "token mint|verify ...\tself-verifying media authorization tokens" },
+	{ "kdf", cmd_kdf,
+	  "kdf --tgk HEX --cs-id N --csb-id N --rand HEX --key tek|auth|enc|salt --len N\n"
+	  "\t\tMIKEY key derivation (RFC 3830 s.4.1)" },
+	{ "mikey", cmd_mikey, "mikey decode HEX|-\tprint a MIKEY message's payloads" },
 	{ "monitor", cmd_monitor,
 	  "monitor [--count N] [--timeout S]\tprint module events" },
 };
