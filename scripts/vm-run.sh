@@ -101,18 +101,19 @@ if [ -n "$module" ]; then
 	module=$(readlink -f "$module")
 fi
 
-# The guest mounts fresh tmpfs over these, hiding the host's files there.
+# The guest mounts fresh tmpfs over these, hiding the host's files there
+# (/tmp, /var/tmp and /root are overlays: the host's files stay visible).
 hidden() {
 	local p
 	p=$(readlink -f "$1" 2>/dev/null) || return 1
-	case "$p/" in /tmp/*|/run/*|/var/tmp/*|/var/run/*|/dev/*|/proc/*|/sys/*) return 0 ;; esac
+	case "$p/" in /run/*|/var/run/*|/dev/*|/proc/*|/sys/*) return 0 ;; esac
 	return 1
 }
 for f in "$module" "$cmd0" "$PWD"; do
 	[ -n "$f" ] && [[ $f == */* ]] || continue
 	if hidden "$f"; then
 		err "'$f' is under a directory the guest replaces with tmpfs"
-		err "(/tmp /run /var/tmp /dev /proc /sys); put it in the repo instead"
+		err "(/run /dev /proc /sys); put it in the repo instead"
 		exit 125
 	fi
 done

@@ -61,19 +61,24 @@ mount -t sysfs sysfs /sys
 mnt devtmpfs /dev
 mnt devpts /dev/pts "gid=5,mode=620,ptmxmode=666"
 mnt tmpfs /dev/shm "mode=1777"
-for d in /tmp /var/tmp; do mnt tmpfs $d "mode=1777"; done
 mnt tmpfs /run "mode=755"
 # /var/run is usually a symlink to /run.
 [ -L /var/run ] || mnt tmpfs /var/run "mode=755"
-# /root may hold the repo (CI as root): overlay a tmpfs on it instead of
-# hiding it; plain tmpfs only if overlayfs is unavailable.
-if ! mounted /root; then
-	mkdir -p /run/.vm-root && mount -t tmpfs -o mode=700 tmpfs /run/.vm-root &&
-	mkdir -p /run/.vm-root/upper /run/.vm-root/work &&
+# /tmp, /var/tmp and /root may hold the repo (CI clones anywhere): overlay a
+# tmpfs on the read-only share instead of hiding it; plain tmpfs only if
+# overlayfs is unavailable.
+overlay_tmpfs() {	# DIR MODE
+	local top=/run/.vm-ov$(echo "$1" | tr / _)
+	mounted "$1" && return 0
+	mkdir -p "$top" && mount -t tmpfs -o "mode=$2" tmpfs "$top" &&
+	mkdir -p "$top/upper" "$top/work" && chmod "$2" "$top/upper" &&
 	modprobe -q overlay &&
-	mount -t overlay -o lowerdir=/root,upperdir=/run/.vm-root/upper,workdir=/run/.vm-root/work overlay /root ||
-	mnt tmpfs /root "mode=700"
-fi
+	mount -t overlay -o lowerdir="$1",upperdir="$top/upper",workdir="$top/work" overlay "$1" ||
+	mnt tmpfs "$1" "mode=$2"
+}
+overlay_tmpfs /tmp 1777
+overlay_tmpfs /var/tmp 1777
+overlay_tmpfs /root 700
 mnt debugfs /sys/kernel/debug
 mnt tracefs /sys/kernel/tracing 2>/dev/null
 mnt cgroup2 /sys/fs/cgroup 2>/dev/null
