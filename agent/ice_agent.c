@@ -1114,8 +1114,13 @@ static void run_timers(struct ice_agent *a)
 			apply_cap(a);
 		/* s.6.1.4.2: one new check per Ta. */
 		if ((!a->any_check || a->now >= a->last_check_at + a->cfg.ta_ms) &&
-		    next_check(a, &p, &nom, true))
-			start_check(a, p, nom);
+		    next_check(a, &p, &nom, true) && !start_check(a, p, nom)) {
+			/* transaction table full: try again after Ta */
+			a->any_check = true;
+			a->last_check_at = a->now;
+			if (nom)
+				trig_push(a, p->id, true);
+		}
 		if (cap_reached(a))
 			apply_cap(a);
 		check_done(a);
