@@ -2,7 +2,8 @@
 # host-candidate gathering and the address watcher over rtnetlink (libmnl),
 # the Home Agent's STUN Binding server and server-reflexive discovery
 # (seed 004 s.1.1, s.14.2; RFC 8489 s.6.3).
-AGENT_SRCS += agent/config.c agent/gather.c agent/stun_server.c agent/srflx.c
+AGENT_SRCS += agent/config.c agent/gather.c agent/stun_server.c agent/srflx.c \
+	      agent/cmd_stun.c
 AGENT_LIBS += -lmnl -lcrypto -lz
 
 UNIT_TESTS += config stun_server gather
