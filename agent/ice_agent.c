@@ -22,6 +22,7 @@
 #define VALID_MAX	64
 #define NOMSET_MAX	32
 #define REMOTE_PRFLX_MAX 32
+#define CANCELLED_MAX	32
 
 /* Context of a running check transaction, indexed like txns.slot[]. */
 struct chk_ctx {
@@ -101,6 +102,11 @@ struct ice_agent {
 
 	unsigned int n_early;
 	struct early_req early[EARLY_MAX];
+
+	/* IDs of checks cancelled on completion: a late answer to one is
+	 * expected, not an attack (counted as late_responses). */
+	unsigned int cancelled_pos, cancelled_n;
+	uint8_t cancelled[CANCELLED_MAX][STUN_TID_LEN];
 
 	unsigned int txq_head, txq_n;
 	struct ice_tx txq[TXQ_MAX];
@@ -897,9 +903,16 @@ static void cancel_checks(struct ice_agent *a)
 {
 	unsigned int i;
 
-	for (i = 0; i < a->txns.max; i++)
-		if (a->txns.used[i])
-			stun_txn_table_remove(&a->txns, &a->txns.slot[i]);
+	for (i = 0; i < a->txns.max; i++) {
+		if (!a->txns.used[i])
+			continue;
+		memcpy(a->cancelled[a->cancelled_pos], a->txns.slot[i].tid,
+		       STUN_TID_LEN);
+		a->cancelled_pos = (a->cancelled_pos + 1) % CANCELLED_MAX;
+		if (a->cancelled_n < CANCELLED_MAX)
+			a->cancelled_n++;
+		stun_txn_table_remove(&a->txns, &a->txns.slot[i]);
+	}
 	a->n_trig = 0;
 }
 
@@ -1454,6 +1467,12 @@ static enum ice_rx on_consent_response(struct ice_agent *a,
 			a->st.consent_ok++;
 		}
 		return ICE_RX_HANDLED;
+	}
+	for (i = 0; i < a->cancelled_n; i++) {
+		if (!memcmp(a->cancelled[i], m->tid, STUN_TID_LEN)) {
+			a->st.late_responses++;
+			return ICE_RX_HANDLED;
+		}
 	}
 	a->st.dropped[ICE_DROP_BAD_TXN]++;
 	return ICE_RX_DROPPED;

@@ -169,6 +169,7 @@ struct ice_stats {
 	uint64_t consent_sent;
 	uint64_t consent_ok;
 	uint64_t keepalives_sent;
+	uint64_t late_responses;	/* to checks cancelled on completion */
 	uint64_t events_lost;	/* event queue overflow */
 	uint64_t dropped[ICE_DROP__COUNT];
 };
