@@ -599,7 +599,8 @@ enum ice_err ice_agent_set_remote(struct ice_agent *a, const char *ufrag,
 
 	if (!a || (n && !cands))
 		return ICE_E_ARG;
-	a->now = now;
+	if (now > a->now)
+		a->now = now;
 	/* seed 004 s.14.1, s.14.3: never check an unauthenticated set. */
 	if (!authenticated)
 		return ICE_E_UNAUTH;
@@ -657,7 +658,8 @@ enum ice_err ice_agent_restart(struct ice_agent *a, const char *ufrag,
 	/* RFC 8445 s.9: a restart changes both ufrag and pwd. */
 	if (!strcmp(ufrag, a->cfg.ufrag) || !strcmp(pwd, a->cfg.pwd))
 		return ICE_E_CRED;
-	a->now = now;
+	if (now > a->now)
+		a->now = now;
 	OPENSSL_cleanse(a->cfg.pwd, sizeof(a->cfg.pwd));
 	OPENSSL_cleanse(a->rpwd, sizeof(a->rpwd));
 	snprintf(a->cfg.ufrag, sizeof(a->cfg.ufrag), "%s", ufrag);
@@ -1388,7 +1390,8 @@ static enum ice_rx on_request(struct ice_agent *a, const struct ice_addr *base,
 		send_response(a, base, from, m, 420, "Unknown Attribute", true);
 		return ICE_RX_HANDLED;
 	}
-	/* s.7.1.1 / s.7.3: PRIORITY and one role attribute are required. */
+	/* s.7.1.1: PRIORITY and one role attribute are required in every
+	 * check (s.7.1.3); lacking them is a malformed request (400). */
 	if (!stun_msg_has(m, STUN_K_PRIORITY) || m->priority == 0 ||
 	    ctl == ctd) {
 		a->st.dropped[ICE_DROP_REQ_BAD]++;

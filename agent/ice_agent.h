@@ -50,7 +50,16 @@
  *    check list, transactions, valid list and learned peer-reflexive
  *    candidates are dropped; the caller supplies the peer's new set.
  *    The previously selected pair stays reported by ice_agent_selected()
- *    (flagged stale) so data can keep flowing until the restart completes.
+ *    (flagged stale) so data can keep flowing until the restart completes;
+ *    consent checks are suspended meanwhile. When the peer restarts (its
+ *    new offer has new credentials, mipice_compare() == MIPICE_RESTART),
+ *    the caller restarts locally too (RFC 8445 s.9: the answer carries new
+ *    credentials) and then gives the new set.
+ *  - The controlled agent waits for a nomination without a time limit once
+ *    it has a valid pair; the caller bounds the whole procedure if needed.
+ *  - Check RTO: configured (default 500 ms, RFC 8489 s.6.2.1), not the
+ *    RFC 8445 s.14.3 formula MAX(500 ms, Ta * N); with the default Ta and
+ *    at most 100 checks the two agree up to 10 waiting pairs.
  */
 #ifndef MICE_ICE_AGENT_H
 #define MICE_ICE_AGENT_H

@@ -155,6 +155,57 @@ START_TEST(test_complete_host)
 }
 END_TEST
 
+/* IPv6 host candidates, and the pair-state events of the selected pair:
+ * Waiting -> In-Progress -> Succeeded (s.6.1.2.6, s.7.2.5.3.3). */
+START_TEST(test_complete_ipv6_events)
+{
+	struct ice_agent_config cfa, cfb;
+	struct cands ca = { 0 }, cb = { 0 };
+	struct ice_pair_info pa;
+	struct icesim *s;
+	uint8_t ip[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	enum cl_state seen[8];
+	unsigned int k, n = 0;
+
+	cfg_init(&cfa, A, true, 2);
+	cfg_init(&cfb, B, false, 1);
+	for (k = 0; k < 2; k++) {
+		struct ice_cand *c = k ? &cb.c[cb.n++] : &ca.c[ca.n++];
+
+		memset(c, 0, sizeof(*c));
+		c->type = ICE_CAND_HOST;
+		c->transport = ICE_TRANSPORT_UDP;
+		c->component = 1;
+		c->local_pref = 65535;
+		ip[15] = (uint8_t)(k + 1);
+		ice_addr_set(&c->addr, AF_INET6, ip, (uint16_t)(5000 + k));
+		c->base = c->addr;
+		ice_cand_compute_priority(c);
+	}
+	s = pair_setup(&cfa, &cfb, &ca, &cb);
+	icesim_run(s, 60000, icesim_both_completed, NULL);
+	ck_assert(icesim_both_completed(s, NULL));
+	ck_assert(ice_agent_selected(s->side[A].agent, &pa, NULL));
+	ck_assert_int_eq(pa.remote.addr.family, AF_INET6);
+	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[0].addr));
+	for (k = 0; k < s->side[A].n_ev && n < 8; k++)
+		if (s->side[A].ev[k].type == ICE_EV_PAIR_STATE &&
+		    s->side[A].ev[k].pair_id == pa.pair_id)
+			seen[n++] = s->side[A].ev[k].new_state;
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(seen[0], CL_IN_PROGRESS);
+	ck_assert_int_eq(seen[1], CL_SUCCEEDED);
+	/* VALID, NOMINATED, SELECTED, COMPLETED in that order */
+	ck_assert_int_lt(icesim_find_event(s, A, ICE_EV_VALID, 0),
+			 icesim_find_event(s, A, ICE_EV_NOMINATED, 0));
+	ck_assert_int_lt(icesim_find_event(s, A, ICE_EV_NOMINATED, 0),
+			 icesim_find_event(s, A, ICE_EV_SELECTED, 0));
+	ck_assert_int_lt(icesim_find_event(s, A, ICE_EV_SELECTED, 0),
+			 icesim_find_event(s, A, ICE_EV_COMPLETED, 0));
+	icesim_free(s);
+}
+END_TEST
+
 /* ---- pacing: one new check per Ta (RFC 8445 s.6.1.4.2) ---- */
 
 struct tidlog {
@@ -478,6 +529,45 @@ START_TEST(test_request_integrity)
 	ck_assert_uint_eq(m.xor_mapped.port, 5000);
 	ck_assert(ice_addr_eq(&tx.to, &ca.c[0].addr));
 	ck_assert_uint_eq(st->success_tx, 1);
+	icesim_free(s);
+}
+END_TEST
+
+/* RFC 8489 s.6.3.1.1: an authenticated request with an unknown
+ * comprehension-required attribute gets 420 listing it, not a success. */
+START_TEST(test_request_unknown_attr)
+{
+	struct ice_agent_config cfb;
+	struct cands ca, cb;
+	struct icesim *s = icesim_new(17);
+	struct ice_agent *b;
+	struct stun_builder bl;
+	struct ice_tx tx;
+	struct stun_msg m;
+	uint8_t req[ICE_TX_MAX], v[4] = { 1, 2, 3, 4 };
+	size_t len;
+
+	simple_cands(&ca, &cb);
+	cfg_init(&cfb, B, false, 1);
+	b = icesim_agent(s, B, &cfb);
+	give_locals(s, B, &cb, 1);
+	stun_build_init(&bl, req, sizeof(req), STUN_METHOD_BINDING,
+			STUN_REQUEST, NULL);
+	stun_build_username(&bl, "Bufr:Aufr");
+	stun_build_priority(&bl, 0x6E7F00FF);
+	stun_build_ice_controlling(&bl, 77);
+	stun_build_attr(&bl, 0x7777, v, sizeof(v));
+	stun_build_integrity(&bl, (const uint8_t *)PW[B], strlen(PW[B]));
+	stun_build_fingerprint(&bl);
+	len = stun_build_len(&bl);
+	ck_assert_int_eq(ice_agent_on_datagram(b, &cb.c[0].addr, &ca.c[0].addr,
+					       req, len, 0), ICE_RX_HANDLED);
+	poll_one(b, 0, &tx, &m);
+	ck_assert_int_eq(m.cls, STUN_ERROR);
+	ck_assert_int_eq(m.error_code, 420);
+	ck_assert(stun_msg_has(&m, STUN_K_UNKNOWN_ATTRIBUTES));
+	ck_assert_uint_eq(ice_agent_stats(b)->success_tx, 0);
+	ck_assert_int_eq(ice_agent_poll(b, 0, &tx), 0);
 	icesim_free(s);
 }
 END_TEST
@@ -1275,6 +1365,8 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_complete_host);
+	tcase_add_test(tc, test_complete_ipv6_events);
+	tcase_add_test(tc, test_request_unknown_attr);
 	tcase_add_test(tc, test_pacing_ta);
 	tcase_add_test(tc, test_retransmit_schedule);
 	tcase_add_test(tc, test_role_conflict_both_controlling);
