@@ -80,6 +80,18 @@ void icesim_set_nat(struct icesim *s, int i, const struct ice_addr *pub_ip)
 	s->side[i].nat_ip = *pub_ip;
 }
 
+void icesim_add_path_delay(struct icesim *s, int i, const struct ice_addr *to,
+			   uint32_t ms)
+{
+	struct icesim_side *d = &s->side[i];
+
+	if (d->n_path < 4) {
+		d->path[d->n_path].to = *to;
+		d->path[d->n_path].ms = ms;
+		d->n_path++;
+	}
+}
+
 void icesim_addr4(struct ice_addr *a, const char *ip, uint16_t port)
 {
 	struct in_addr in;
@@ -192,6 +204,9 @@ static void route(struct icesim *s, int i, const struct ice_tx *tx)
 	}
 	p = &s->pkt[s->n_pkt++];
 	p->at = s->fc.now + src->delay_ms;
+	for (k = 0; k < src->n_path; k++)
+		if (ice_addr_eq(&src->path[k].to, &tx->to))
+			p->at += src->path[k].ms;
 	p->dst = 1 - i;
 	p->from = from;
 	p->local_base = base;

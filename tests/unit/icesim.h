@@ -41,6 +41,11 @@ struct icesim_side {
 	struct icesim_map map[ICESIM_MAX_MAP];
 	/* outbound impairments */
 	uint32_t delay_ms;
+	unsigned int n_path;
+	struct {
+		struct ice_addr to;
+		uint32_t ms;
+	} path[4];		/* extra delay towards one address */
 	unsigned int loss_pct;
 	bool blackhole;
 	/* counters */
@@ -93,6 +98,9 @@ struct ice_agent *icesim_agent(struct icesim *s, int i,
 
 void icesim_add_addr(struct icesim *s, int i, const struct ice_addr *a);
 void icesim_set_nat(struct icesim *s, int i, const struct ice_addr *pub_ip);
+/* Extra one-way delay for side @i's datagrams to @to (one slow path). */
+void icesim_add_path_delay(struct icesim *s, int i, const struct ice_addr *to,
+			   uint32_t ms);
 
 /* Helpers for tests. */
 void icesim_addr4(struct ice_addr *a, const char *ip, uint16_t port);

@@ -765,11 +765,9 @@ START_TEST(test_nomination_waits_for_better)
 	struct ice_pair_info pa;
 	struct icesim *s = icesim_new(9);
 
-	/* B's best candidate answers late (delay on B->A), the second
-	 * one... both go through the same link, so instead make the best
-	 * pair's check be the second one sent: A's lower candidate is
-	 * checked first only if its priority is higher. Here: the best
-	 * pair is unreachable for 39.5 s, so A nominates after the wait. */
+	/* The best pair goes to an unreachable address and stays
+	 * In-Progress for 39.5 s; the second one succeeds at once. A must
+	 * not nominate it before nominate_wait_ms, and must after. */
 	cand_add(&ca, "10.0.0.1", 5000, 65535);
 	cand_add(&cb, "10.9.9.9", 6001, 65535);
 	cand_add(&cb, "10.0.0.2", 6000, 60000);
@@ -790,6 +788,42 @@ START_TEST(test_nomination_waits_for_better)
 	ck_assert_uint_lt(s->side[A].completed_at, 3000 + 500);
 	ice_agent_selected(s->side[A].agent, &pa, NULL);
 	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[1].addr));
+	icesim_free(s);
+}
+END_TEST
+
+/* A better pair that succeeds after a worse one, within the wait, is
+ * the one nominated (s.8.1.1: the controlling agent picks the best). */
+START_TEST(test_nomination_picks_best)
+{
+	struct ice_agent_config cfa, cfb;
+	struct cands ca = { 0 }, cb = { 0 };
+	struct ice_pair_info pa, pb;
+	struct icesim *s;
+	int e;
+
+	cand_add(&ca, "10.0.0.1", 5000, 65535);
+	cand_add(&cb, "10.0.0.2", 6000, 65535);	/* best, slow path */
+	cand_add(&cb, "10.0.1.2", 6001, 60000);	/* fast path */
+	cfg_init(&cfa, A, true, 2);
+	cfg_init(&cfb, B, false, 1);
+	s = pair_setup(&cfa, &cfb, &ca, &cb);
+	icesim_add_path_delay(s, A, &cb.c[0].addr, 300);
+	icesim_run(s, 60000, icesim_both_completed, NULL);
+	ck_assert(icesim_both_completed(s, NULL));
+	/* the worse pair was valid first */
+	e = icesim_find_event(s, A, ICE_EV_VALID, 0);
+	ck_assert_int_ge(e, 0);
+	ck_assert(ice_addr_eq(&s->side[A].ev[e].pair.remote.addr,
+			      &cb.c[1].addr));
+	ice_agent_selected(s->side[A].agent, &pa, NULL);
+	ice_agent_selected(s->side[B].agent, &pb, NULL);
+	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[0].addr));
+	ck_assert(ice_addr_eq(&pb.local_base, &cb.c[0].addr));
+	/* nominated once the best succeeded (~300 ms), not after the 1 s
+	 * wait */
+	ck_assert_uint_ge(s->side[A].completed_at, 300);
+	ck_assert_uint_lt(s->side[A].completed_at, 1000);
 	icesim_free(s);
 }
 END_TEST
@@ -1378,6 +1412,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_nomination_regular);
 	tcase_add_test(tc, test_nomination_aggressive);
 	tcase_add_test(tc, test_nomination_waits_for_better);
+	tcase_add_test(tc, test_nomination_picks_best);
 	tcase_add_test(tc, test_consent_lost);
 	tcase_add_test(tc, test_consent_spacing);
 	tcase_add_test(tc, test_keepalive_without_consent);
