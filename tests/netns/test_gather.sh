@@ -94,8 +94,8 @@ else
 fi
 # Link-local addresses are tentative until their DAD ends (~1 s).
 for _ in $(seq 50); do
-	nsx ip -6 addr show dev ga0 scope link | grep -q 'inet6 fe80' &&
-	! nsx ip -6 addr show dev ga0 scope link | grep -q tentative && break
+	[ "$(nsx ip -6 addr show scope link | grep -c 'inet6 fe80')" = 2 ] &&
+	! nsx ip -6 addr show | grep -q tentative && break
 	sleep 0.1
 done
 out=$(nsx timeout 10 "$MICE" gather --port 4191 --deprecated --linklocal 2>&1)
@@ -113,7 +113,8 @@ fi
 
 # ---- the watcher ----
 nsx sysctl -qw net.ipv6.conf.ga0.dad_transmits=1
-nsx timeout 20 "$MICE" gather --watch --count 4 --timeout 15 \
+# Runs 5 s: the IPv6 DAD below takes about 1 s.
+nsx timeout 20 "$MICE" gather --watch --timeout 5 \
 	>"$TMP/watch.out" 2>&1 &
 WPID=$!
 for _ in $(seq 50); do grep -q watching "$TMP/watch.out" && break; sleep 0.1; done
