@@ -407,6 +407,58 @@ START_TEST(test_rate_limit)
 }
 END_TEST
 
+/* Mutated requests (fixed-seed xorshift): whatever arrives, the answer
+ * respects the budget, decodes, and echoes the transaction ID. */
+START_TEST(test_mutations_keep_invariants)
+{
+	struct stun_server s;
+	struct stun_addr from = v4from("192.0.2.7", 1);
+	uint8_t base[96], req[96], out[STUN_MAX_MSG];
+	struct stun_builder b;
+	struct stun_msg m;
+	uint32_t x = 0x12345678;
+	size_t bl, n;
+	int i, k, answered = 0;
+
+	stun_server_init(&s, NULL);
+	stun_build_init(&b, base, sizeof(base), STUN_METHOD_BINDING,
+			STUN_REQUEST, TID);
+	stun_build_username(&b, "user:name");
+	stun_build_priority(&b, 12345);
+	stun_build_attr(&b, 0x0055, "zz", 2);
+	stun_build_fingerprint(&b);
+	bl = stun_build_len(&b);
+	for (i = 0; i < 20000; i++) {
+		size_t len = bl;
+
+		memcpy(req, base, bl);
+		for (k = 0; k < 1 + i % 4; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			/* Mostly past the header, so some stay STUN. */
+			req[20 + x % (bl - 20)] ^= (uint8_t)(x >> 8);
+		}
+		if (i % 7 == 0)
+			len = 20 + (x >> 3) % (bl - 19);
+		n = handle(&s, req, len, &from, out);
+		if (!n)
+			continue;
+		answered++;
+		ck_assert_int_eq(stun_decode(out, n, &m, NULL), STUN_OK);
+		ck_assert_mem_eq(m.tid, TID, 12);
+		ck_assert(m.cls == STUN_SUCCESS || m.cls == STUN_ERROR);
+	}
+	ck_assert_uint_eq(s.st.received, 20000);
+	ck_assert_uint_eq(s.st.success + s.st.err400 + s.st.err420,
+			  (uint64_t)answered);
+	/* The mix reached 400, 420 and silent discards. */
+	ck_assert_uint_gt(s.st.err400, 0);
+	ck_assert_uint_gt(s.st.err420, 0);
+	ck_assert_uint_gt(s.st.discarded, 0);
+}
+END_TEST
+
 /* ---- srflx ---- */
 
 static void ice_to_stun(struct stun_addr *d, const struct ice_addr *s)
@@ -567,6 +619,7 @@ static Suite *server_suite(void)
 	tcase_add_test(tc, test_ignores_non_requests);
 	tcase_add_test(tc, test_amplification_budget);
 	tcase_add_test(tc, test_rate_limit);
+	tcase_add_test(tc, test_mutations_keep_invariants);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tq, test_srflx_through_nat);
 	tcase_add_test(tq, test_srflx_ignores_forgeries_then_times_out);
