@@ -773,3 +773,93 @@ int cmd_stun_server(int argc, char **argv, const struct cli_opts *gopts)
 	}
 	return CLI_OK;
 }
+
+/* ---- mice config-check ---- */
+
+static void json_addr(struct json *j, const char *key, const struct ice_addr *a)
+{
+	char s[STUN_ADDRSTRLEN];
+
+	json_str(j, key, ice_addr_str(a, s, sizeof(s)));
+}
+
+static void print_config(const struct mice_config *c)
+{
+	struct json j;
+	unsigned int i;
+
+	json_init(&j, stdout);
+	json_obj_open(&j, NULL);
+	json_obj_open(&j, "agent");
+	json_str(&j, "role", mice_role_name(c->role));
+	json_arr_open(&j, "listen");
+	for (i = 0; i < c->n_listen; i++)
+		json_addr(&j, NULL, &c->listen[i]);
+	json_arr_close(&j);
+	if (c->has_stun_server)
+		json_addr(&j, "stun-server", &c->stun_server);
+	if (c->has_home_agent)
+		json_addr(&j, "home-agent", &c->home_agent);
+	json_bool(&j, "frozen", c->frozen);
+	json_str(&j, "nomination", mice_nomination_name(c->nomination));
+	json_str(&j, "kernel", mice_kernel_mode_name(c->kernel));
+	json_obj_close(&j);
+	json_obj_open(&j, "limits");
+	json_u64(&j, "max-checks", c->max_checks);
+	json_u64(&j, "max-remote-candidates", c->max_remote_cands);
+	json_u64(&j, "max-local-candidates", c->max_local_cands);
+	json_obj_close(&j);
+	json_obj_open(&j, "timers");
+	json_u64(&j, "ta-ms", c->ta_ms);
+	json_u64(&j, "rto-ms", c->rto_ms);
+	json_u64(&j, "consent-interval", c->consent_interval_s);
+	json_u64(&j, "consent-timeout", c->consent_timeout_s);
+	json_u64(&j, "keepalive", c->keepalive_s);
+	json_obj_close(&j);
+	json_arr_open(&j, "peers");
+	for (i = 0; i < c->n_peers; i++) {
+		const struct mice_cfg_peer *p = &c->peers[i];
+
+		json_obj_open(&j, NULL);
+		json_str(&j, "name", p->name);
+		if (p->has_home_agent)
+			json_addr(&j, "home-agent", &p->home_agent);
+		json_str(&j, "credentials", p->cred == MICE_CRED_MIKEY ?
+			 "mikey" : "psk-file");
+		if (p->cred == MICE_CRED_PSK_FILE)
+			json_str(&j, "psk-file", p->psk_file);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_obj_close(&j);
+	json_end(&j);
+}
+
+int cmd_config_check(int argc, char **argv, const struct cli_opts *opts)
+{
+	static struct mice_config c;
+	char err[MICE_CFG_ERR_MAX];
+	int i = 1;
+
+	if (argc == 3 && !strcmp(argv[1], "-j"))
+		i = 2;
+	else if (argc != 2)
+		goto usage;
+	if (argv[i][0] == '-')
+		goto usage;
+	if (mice_config_load(&c, argv[i], err, sizeof(err))) {
+		cli_err("%s", err);
+		return CLI_FAIL;
+	}
+	if (opts->json || i == 2)
+		print_config(&c);
+	else
+		printf("%s: ok (role %s, %u listen address%s, %u peer%s)\n",
+		       argv[i], mice_role_name(c.role), c.n_listen,
+		       c.n_listen == 1 ? "" : "es", c.n_peers,
+		       c.n_peers == 1 ? "" : "s");
+	return CLI_OK;
+usage:
+	cli_err("usage: mice config-check [-j] FILE");
+	return CLI_USAGE;
+}
