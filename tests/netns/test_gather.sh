@@ -117,7 +117,7 @@ nsx sysctl -qw net.ipv6.conf.ga0.dad_transmits=1
 nsx timeout 20 "$MICE" gather --watch --timeout 5 \
 	>"$TMP/watch.out" 2>&1 &
 WPID=$!
-for _ in $(seq 50); do grep -q watching "$TMP/watch.out" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q watching "$TMP/watch.out" 2>/dev/null && break; sleep 0.1; done
 nsx ip addr add 10.99.7.1/24 dev ga0
 nsx ip addr del 10.99.7.1/24 dev ga0
 nsx ip addr add 2001:db8:99:7::1/64 dev ga0	# with DAD: tentative first

@@ -99,7 +99,7 @@ ip netns exec $SRV timeout 60 tshark -q -i vs$S -w "$TMP/cap.pcapng" \
 	-f udp >"$TMP/tshark.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do
-	grep -q "Capturing on" "$TMP/tshark.log" && break; sleep 0.1
+	grep -q "Capturing on" "$TMP/tshark.log" 2>/dev/null && break; sleep 0.1
 done
 
 # coturn: STUN only, no auth, no TLS, logs to a file.
