@@ -762,12 +762,11 @@ static void apply_cap(struct ice_agent *a)
 	for (i = 0; i < a->cl.n; i++) {
 		struct cl_pair *p = &a->cl.pairs[i];
 
-		if ((p->state == CL_WAITING || p->state == CL_FROZEN) &&
-		    !nomset_has(a, p->id))
+		if (p->state == CL_WAITING || p->state == CL_FROZEN)
 			set_pair_state(a, p, CL_FAILED);
 	}
 	for (i = j = 0; i < a->n_trig; i++)
-		if (a->trig[i].nomination || nomset_has(a, a->trig[i].pair_id))
+		if (a->trig[i].nomination)
 			a->trig[j++] = a->trig[i];
 	a->n_trig = j;
 }
@@ -815,7 +814,9 @@ static bool trig_live(struct ice_agent *a, const struct trig_ent *e,
 		return true;
 	if (p->state != CL_WAITING)
 		return false;
-	return !cap_reached(a) || nomset_has(a, p->id);
+	/* The cap is strict: not even a pair the peer nominated gets a
+	 * check beyond it (else a peer could have us check without end). */
+	return !cap_reached(a);
 }
 
 /*
@@ -1332,7 +1333,7 @@ static void handle_pair_request(struct ice_agent *a, const struct ice_addr *base
 	case CL_IN_PROGRESS:	/* not cancelled; see ice_agent.h */
 		break;
 	case CL_FAILED:
-		if (cap_reached(a) && !nomset_has(a, p->id))
+		if (cap_reached(a))
 			break;
 		set_pair_state(a, p, CL_WAITING);
 		trig_push(a, p->id, false);

@@ -8,8 +8,9 @@
  * ice_agent_next_event(). Every call takes the current time (ms of the
  * agent's struct mice_clock) explicitly, so tests run on a fake clock.
  *
- * One data stream, one component (seed 004 s.9: a "media stream" is one
- * UDP-encapsulated flow between the two MIP end points).
+ * Not thread-safe: one caller drives an agent. One data stream, one
+ * component (seed 004 s.9: a "media stream" is one UDP-encapsulated flow
+ * between the two MIP end points).
  *
  * Choices, with their sources:
  *  - Frozen state off by default (seed 004 s.1.4); use_frozen applies the
@@ -19,8 +20,9 @@
  *    the total number of connectivity checks they perform to 100"); the
  *    check list holds at most that many pairs (RFC 8445 s.6.1.2.5).
  *    Nomination checks on an already valid pair and consent checks do not
- *    count (they are not exploratory). When the cap is reached the pairs
- *    still Waiting are set Failed.
+ *    count (they are not exploratory). Triggered checks count, even for a
+ *    pair the peer nominates, so no peer can make us check without end.
+ *    When the cap is reached the pairs still Waiting are set Failed.
  *  - At most max_remote remote candidates (default 30, like
  *    MIPICE_DEFAULT_MAX_CAND; seed 004 s.14.4.2 "MAY limit the number of
  *    candidates they'll accept"): a larger set is refused, not truncated.
@@ -274,7 +276,9 @@ int ice_agent_poll(struct ice_agent *a, uint64_t now, struct ice_tx *out);
  * If datagrams are queued, the time of the last call. */
 uint64_t ice_agent_next_timeout(const struct ice_agent *a);
 
-/* Pops the oldest event into @ev; false when none. */
+/* Pops the oldest event into @ev; false when none. Drain after every
+ * on_datagram/poll: the queue holds 128 events, further ones are dropped
+ * and counted in stats.events_lost. */
 bool ice_agent_next_event(struct ice_agent *a, struct ice_event *ev);
 
 /* ICE restart (seed 004 s.9, RFC 8445 s.9): new local credentials. The

@@ -434,6 +434,8 @@ END_TEST
 
 /* ---- integrity and response matching ---- */
 
+static bool req_use_cand;	/* build_req adds USE-CANDIDATE */
+
 static size_t build_req(uint8_t *buf, const char *user, const char *key,
 			const uint8_t *tid, bool with_mi)
 {
@@ -444,6 +446,8 @@ static size_t build_req(uint8_t *buf, const char *user, const char *key,
 	stun_build_username(&b, user);
 	stun_build_priority(&b, 0x6E7F00FF);
 	stun_build_ice_controlling(&b, 77);
+	if (req_use_cand)
+		stun_build_use_candidate(&b);
 	if (with_mi)
 		stun_build_integrity(&b, (const uint8_t *)key, strlen(key));
 	stun_build_fingerprint(&b);
@@ -1046,12 +1050,15 @@ START_TEST(test_check_cap_triggered)
 					       resp, len, 1), ICE_RX_HANDLED);
 	ck_assert_uint_eq(ice_agent_valid_count(b), 1);
 	for (now = 1, k = 0; k < 20; k++) {
-		/* every other one for the dead pair, the rest new sources */
+		/* every other one nominates the dead pair, the rest come
+		 * from new sources */
 		if (k % 2)
 			from = ca.c[1].addr;
 		else
 			icesim_addr4(&from, "10.0.0.1", (uint16_t)(9000 + k));
+		req_use_cand = k % 2;
 		len = build_req(req, "Bufr:Aufr", PW[B], NULL, true);
+		req_use_cand = false;
 		ck_assert_int_eq(ice_agent_on_datagram(b, &cb.c[0].addr, &from,
 						       req, len, now),
 				 ICE_RX_HANDLED);
