@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_stun.h"
 #include "commands.h"
 #include "nl.h"
 
@@ -37,6 +38,15 @@ static const struct cli_command cli_commands[] = {
 	  "kdf --tgk HEX --cs-id N --csb-id N --rand HEX --key tek|auth|enc|salt --len N\n"
 	  "\t\tMIKEY key derivation (RFC 3830 s.4.1)" },
 	{ "mikey", cmd_mikey, "mikey decode HEX|-\tprint a MIKEY message's payloads" },
+	{ "gather", cmd_gather,
+	  "gather [-j] [--port N] [--if-order IF,..] [--linklocal] [--deprecated] [--watch ...]\n"
+	  "\t\thost candidates / address events" },
+	{ "stun", cmd_stun,
+	  "stun ADDR[:PORT] [--local ADDR[:PORT]] [--timeout S]\tone Binding query" },
+	{ "stun-server", cmd_stun_server,
+	  "stun-server [--addr A] [--port N] [--count N] [--timeout S] [--rate PPS]\n"
+	  "\t\tSTUN Binding server (the Home Agent's)" },
+	{ "config-check", cmd_config_check, "config-check [-j] FILE\tvalidate a daemon config" },
 	{ "monitor", cmd_monitor,
 	  "monitor [--count N] [--timeout S]\tprint module events" },
 };

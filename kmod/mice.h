@@ -22,6 +22,12 @@
 
 #include "../uapi/linux/mice.h"
 
+/*
+ * After a handover, datagrams from the old pair are still accepted this
+ * long: the two ends switch at different moments (make before break).
+ */
+#define MICE_PAIR_RX_GRACE	(2 * HZ)
+
 /* Drop events multicast per second per netns; the rest are only counted. */
 #define MICE_DROP_EVENTS_PER_SEC	16
 
@@ -60,6 +66,8 @@ struct mice_net {
 	atomic_t drop_events_in_window;
 	atomic64_t drop_events_suppressed;
 	struct proc_dir_entry *proc_dir;
+	/* Media admission gates, key and mode (gate.c). */
+	struct mice_gate_net *gates;
 };
 
 /* An agent socket the module is attached to. */
@@ -95,6 +103,8 @@ struct mice_pair {
 	} addr;
 	u8 nprefixes;
 	struct mice_prefix prefixes[MICE_MAX_PREFIXES_PER_PEER];
+	/* Set when replaced: still accepted on receive until then (jiffies). */
+	unsigned long retire_at;
 };
 
 struct mice_peer_stats {
@@ -112,6 +122,8 @@ struct mice_peer {
 	u32 id;
 	struct net_device *dev;		/* holds a reference */
 	struct mice_pair __rcu *pair;
+	/* The pair it replaced, hashed for receive during the grace time. */
+	struct mice_pair *old_pair;
 	struct mice_peer_stats __percpu *stats;
 };
 
@@ -181,6 +193,31 @@ void mice_event_pair(struct mice_peer *peer, u8 cmd, int cause);
 void mice_event_drop(struct mice_sock *ms, struct sk_buff *skb,
 		     enum mice_class cls, enum mice_reason reason,
 		     unsigned int len);
+
+/* gate.c, gate_nl.c: media admission (docs/gates.md) */
+int mice_gate_net_init(struct mice_net *mn);
+void mice_gate_net_pre_exit(struct mice_net *mn);
+void mice_gate_net_exit(struct mice_net *mn);
+/* @nhoff: offset of the inner IP header from skb->data. */
+enum mice_reason mice_gate_datapath_check(struct mice_net *mn,
+					  struct sk_buff *skb,
+					  unsigned int nhoff);
+int mice_nl_gate_add(struct sk_buff *skb, struct genl_info *info);
+int mice_nl_gate_commit(struct sk_buff *skb, struct genl_info *info);
+int mice_nl_gate_del(struct sk_buff *skb, struct genl_info *info);
+int mice_nl_gate_get(struct sk_buff *skb, struct genl_info *info);
+int mice_nl_gate_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int mice_nl_key_set(struct sk_buff *skb, struct genl_info *info);
+int mice_nl_key_del(struct sk_buff *skb, struct genl_info *info);
+int mice_nl_mode_set(struct sk_buff *skb, struct genl_info *info);
+extern const struct nla_policy mice_gate_add_op_policy[MICE_A_GATE + 1];
+extern const struct nla_policy mice_gate_commit_op_policy[MICE_A_GATE + 1];
+extern const struct nla_policy mice_gate_id_op_policy[MICE_A_GATE + 1];
+extern const struct nla_policy mice_key_op_policy[MICE_A_KEY + 1];
+extern const struct nla_policy mice_mode_op_policy[MICE_A_MODE + 1];
+/* netlink.c: multicast what @fill puts in a new message, if anyone listens. */
+void mice_event_gate(struct net *net, size_t size, gfp_t gfp,
+		     int (*fill)(struct sk_buff *msg, void *ctx), void *ctx);
 
 /* proc.c */
 int mice_proc_init(struct mice_net *mn);

@@ -9,6 +9,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/jhash.h>
+#include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/udp.h>
 #include <net/ip.h>
@@ -54,9 +55,16 @@ struct mice_pair *mice_pair_lookup_rx(struct mice_net *mn,
 		saddr = &ipv6_hdr(skb)->saddr;
 	}
 	hash_for_each_possible_rcu(mn->pair_hash, pair, hnode,
-				   mice_pair_key(ms, family, saddr, port))
-		if (mice_pair_is(pair, ms, family, saddr, port))
-			return pair;
+				   mice_pair_key(ms, family, saddr, port)) {
+		unsigned long retire_at;
+
+		if (!mice_pair_is(pair, ms, family, saddr, port))
+			continue;
+		retire_at = READ_ONCE(pair->retire_at);
+		if (retire_at && time_after(jiffies, retire_at))
+			continue;	/* replaced, and its grace time is over */
+		return pair;
+	}
 	return NULL;
 }
 
@@ -162,6 +170,8 @@ static void mice_peer_clear_pair(struct mice_net *mn, struct mice_peer *peer)
 
 	old = rcu_replace_pointer(peer->pair, NULL, lockdep_is_held(&mn->lock));
 	mice_pair_retire(old);
+	mice_pair_retire(peer->old_pair);
+	peer->old_pair = NULL;
 }
 
 static void mice_peer_free_rcu(struct rcu_head *head)
@@ -209,7 +219,15 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 		mn->genid++;
 		mice_event_pair(peer, old && old->ms ? MICE_CMD_PAIR_REPLACED :
 				MICE_CMD_PAIR_UP, -1);
-		mice_pair_retire(old);
+		/* The old path keeps receiving for a grace time (make before break). */
+		mice_pair_retire(peer->old_pair);
+		peer->old_pair = NULL;
+		if (old && old->ms) {
+			WRITE_ONCE(old->retire_at, (jiffies + MICE_PAIR_RX_GRACE) | 1);
+			peer->old_pair = old;
+		} else {
+			mice_pair_retire(old);
+		}
 		return 0;
 	}
 
@@ -279,6 +297,10 @@ void mice_peers_sock_gone(struct mice_net *mn, const struct mice_sock *ms)
 
 	lockdep_assert_held(&mn->lock);
 	list_for_each_entry(peer, &mn->peers, node) {
+		if (peer->old_pair && peer->old_pair->ms == ms) {
+			mice_pair_retire(peer->old_pair);
+			peer->old_pair = NULL;
+		}
 		pair = rcu_dereference_protected(peer->pair,
 						 lockdep_is_held(&mn->lock));
 		if (!pair || pair->ms != ms)
