@@ -54,14 +54,23 @@ consumed() {
 	echo $(( (b - a) / SECONDS_PER_RUN ))
 }
 
-echo "class   kind          plain_pps  attached_pps  ratio"
+# median of the numbers on stdin
+median() { sort -n | awk '{ a[NR] = $1 } END { print NR ? a[int((NR + 1) / 2)] : 0 }'; }
+
+REPS=${MICE_BENCH_REPS:-5}
+echo "class   kind          plain_pps  attached_pps  ratio   (median of $REPS alternating runs; ratio range)"
 for kk in stun:stun stun:stun-big mip:mh mip:mh-ambiguous; do
 	cls=${kk%%:*} kind=${kk#*:}
-	p1=$(run "$kind" plain); a1=$(run "$kind" attach)
-	p2=$(run "$kind" plain); a2=$(run "$kind" attach)
-	p=$(( (p1 + p2) / 2 )) a=$(( (a1 + a2) / 2 ))
-	printf "%-7s %-13s %9s %13s  %s\n" "$cls" "$kind" "$p" "$a" \
-		"$(awk -v a=$a -v p=$p 'BEGIN { printf "%.3f", p ? a / p : 0 }')"
+	: > /tmp/bench.p; : > /tmp/bench.a; : > /tmp/bench.r
+	for _ in $(seq "$REPS"); do
+		p=$(run "$kind" plain); a=$(run "$kind" attach)
+		echo "$p" >> /tmp/bench.p; echo "$a" >> /tmp/bench.a
+		awk -v a="$a" -v p="$p" 'BEGIN { printf "%.3f\n", p ? a / p : 0 }' >> /tmp/bench.r
+	done
+	p=$(median < /tmp/bench.p) a=$(median < /tmp/bench.a)
+	printf "%-7s %-13s %9s %13s  %s  [%s..%s]\n" "$cls" "$kind" "$p" "$a" \
+		"$(awk -v a=$a -v p=$p 'BEGIN { printf "%.3f", p ? a / p : 0 }')" \
+		"$(sort -n /tmp/bench.r | head -1)" "$(sort -n /tmp/bench.r | tail -1)"
 done
 echo
 echo "class   kind          plain_pps  module_consumed_pps  ratio"
