@@ -58,6 +58,7 @@ static void mice_peer_count(struct mice_peer *peer, bool rx, unsigned int len)
 enum mice_reason mice_dev_rcv(struct mice_sock *ms, struct sk_buff *skb)
 {
 	struct mice_pair *pair = mice_pair_lookup_rx(ms->mn, ms, skb);
+	enum mice_reason reason;
 	unsigned int inner_len;
 	struct mice_peer *peer;
 	struct net_device *dev;
@@ -72,6 +73,10 @@ enum mice_reason mice_dev_rcv(struct mice_sock *ms, struct sk_buff *skb)
 		return MICE_REASON_NOMEM;
 	if (!mice_pair_allows_source(pair, skb->data + sizeof(struct udphdr)))
 		return MICE_REASON_DATA_INNER_SOURCE;
+	/* Media admission, when enabled for the netns (docs/gates.md). */
+	reason = mice_gate_datapath_check(ms->mn, skb, sizeof(struct udphdr));
+	if (reason != MICE_REASON_NONE)
+		return reason;
 
 	peer = pair->peer;
 	dev = peer->dev;

@@ -37,6 +37,12 @@ static int __net_init mice_net_init(struct net *net)
 		free_percpu(mn->stats);
 		return err;
 	}
+	err = mice_gate_net_init(mn);
+	if (err) {
+		mice_proc_exit(mn);
+		free_percpu(mn->stats);
+		return err;
+	}
 	return 0;
 }
 
@@ -51,12 +57,15 @@ static void __net_exit mice_net_pre_exit(struct net *net)
 	mutex_unlock(&mn->lock);
 	mice_sock_detach_all(mn, READ_ONCE(mice_unloading) ?
 			     MICE_DETACH_UNLOAD : MICE_DETACH_NETNS);
+	/* Gates close, the netfilter hook and the expiry work stop. */
+	mice_gate_net_pre_exit(mn);
 }
 
 static void __net_exit mice_net_exit(struct net *net)
 {
 	struct mice_net *mn = mice_net(net);
 
+	mice_gate_net_exit(mn);
 	mice_proc_exit(mn);
 	/* Socket frees queued by pre_exit may still read mn->stats. */
 	rcu_barrier();

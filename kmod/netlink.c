@@ -698,6 +698,55 @@ static const struct genl_ops mice_genl_ops[] = {
 		.policy = mice_pair_id_op_policy,
 		.maxattr = MICE_A_PAIR,
 	},
+	/* Media admission (gate_nl.c, docs/gates.md). */
+	{
+		.cmd = MICE_CMD_GATE_ADD,
+		.doit = mice_nl_gate_add,
+		.policy = mice_gate_add_op_policy,
+		.maxattr = MICE_A_GATE,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MICE_CMD_GATE_COMMIT,
+		.doit = mice_nl_gate_commit,
+		.policy = mice_gate_commit_op_policy,
+		.maxattr = MICE_A_GATE,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MICE_CMD_GATE_DEL,
+		.doit = mice_nl_gate_del,
+		.policy = mice_gate_id_op_policy,
+		.maxattr = MICE_A_GATE,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MICE_CMD_GATE_GET,
+		.doit = mice_nl_gate_get,
+		.dumpit = mice_nl_gate_dump,
+		.policy = mice_gate_id_op_policy,
+		.maxattr = MICE_A_GATE,
+	},
+	{
+		.cmd = MICE_CMD_KEY_SET,
+		.doit = mice_nl_key_set,
+		.policy = mice_key_op_policy,
+		.maxattr = MICE_A_KEY,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		/* No policy: the core rejects any attribute. */
+		.cmd = MICE_CMD_KEY_DEL,
+		.doit = mice_nl_key_del,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MICE_CMD_MODE_SET,
+		.doit = mice_nl_mode_set,
+		.policy = mice_mode_op_policy,
+		.maxattr = MICE_A_MODE,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group mice_mcgrps[] = {
@@ -829,6 +878,25 @@ void mice_event_drop(struct mice_sock *ms, struct sk_buff *skb,
 	return;
 free:
 	nlmsg_free(msg);
+}
+
+/* Gate events (gate_nl.c): @fill puts one message into @msg. */
+void mice_event_gate(struct net *net, size_t size, gfp_t gfp,
+		     int (*fill)(struct sk_buff *msg, void *ctx), void *ctx)
+{
+	struct sk_buff *msg;
+
+	if (!mice_events_wanted(net))
+		return;
+	msg = genlmsg_new(size, gfp);
+	if (!msg)
+		return;
+	if (fill(msg, ctx)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&mice_genl_family, net, msg, 0,
+				MICE_NLGRP_EVENTS, gfp);
 }
 
 int mice_genl_register(void)

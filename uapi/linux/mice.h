@@ -82,6 +82,10 @@ enum mice_cmd {
 	MICE_CMD_PAIR_UP,	/* MICE_A_PAIR: a peer got its first pair */
 	MICE_CMD_PAIR_REPLACED,	/* MICE_A_PAIR: a peer's pair was replaced */
 	MICE_CMD_PAIR_DOWN,	/* MICE_A_PAIR{PEER_ID, DOWN_CAUSE} */
+	MICE_CMD_GATE_COMMITTED, /* MICE_A_GATE: a gate was bound to its flow */
+	MICE_CMD_GATE_CLOSED,	/* MICE_A_GATE{..., CLOSE_CAUSE} */
+	MICE_CMD_GATE_EXPIRED,	/* MICE_A_GATE: authorized, never committed */
+	MICE_CMD_GATE_DENIED,	/* MICE_A_GATE{[ID], REASON, FLOW, LEN}, rate-limited */
 	__MICE_CMD_MAX
 };
 #define MICE_CMD_MAX (__MICE_CMD_MAX - 1)
@@ -92,9 +96,9 @@ enum mice_attr {
 	MICE_A_STATS,		/* nest, enum mice_stats_attr */
 	MICE_A_DROP,		/* nest, enum mice_drop_attr */
 	MICE_A_PAIR,		/* nest, reserved */
-	MICE_A_GATE,		/* nest, reserved */
-	MICE_A_KEY,		/* nest, reserved */
-	MICE_A_MODE,		/* u8, reserved */
+	MICE_A_GATE,		/* nest, enum mice_gate_attr (docs/gates.md) */
+	MICE_A_KEY,		/* nest, enum mice_key_attr */
+	MICE_A_MODE,		/* nest, enum mice_mode_attr */
 	MICE_A_PAD,
 	__MICE_A_MAX
 };
@@ -196,6 +200,128 @@ enum mice_pair_down_cause {
 	MICE_PAIR_DOWN_DEVICE,	/* its device was deleted */
 	MICE_PAIR_DOWN_NETNS,	/* the namespace or the module went away */
 };
+
+/*
+ * Media admission (seed 001 s.6.2, RFC 3313; docs/gates.md). A gate is an
+ * authorized flow set (classifier) with an envelope (token bucket); it is
+ * Authorized when added, Committed once bound to the exact 5-tuple that
+ * presented its token, Closed when deleted, idle or expired.
+ */
+enum mice_gate_state {
+	MICE_GATE_AUTHORIZED = 1,
+	MICE_GATE_COMMITTED = 2,
+	MICE_GATE_CLOSED = 3,
+};
+
+enum mice_gate_close_cause {
+	MICE_GATE_CLOSE_COMMAND,	/* MICE_CMD_GATE_DEL */
+	MICE_GATE_CLOSE_IDLE,		/* committed, no packet for IDLE s */
+	MICE_GATE_CLOSE_EXPIRED,	/* authorized, not committed in time */
+	MICE_GATE_CLOSE_NETNS,		/* the namespace or the module went away */
+};
+
+/* Per-gate drop rows (MICE_GATE_A_DROP, MICE_COUNT_A_ID). */
+enum mice_gate_drop {
+	MICE_GATE_DROP_RATE,		/* over the token bucket */
+	MICE_GATE_DROP_SIZE,		/* above max packet size or burst */
+	__MICE_GATE_DROP_MAX
+};
+
+enum mice_gate_attr {
+	MICE_GATE_A_UNSPEC,
+	MICE_GATE_A_ID,		/* u32 >= 1, the GateID (seed 001 s.6.2) */
+	MICE_GATE_A_TOKEN,	/* string, 1*HEXDIG, <= MICE_GATE_TOKEN_MAX */
+	MICE_GATE_A_CLASSIFIER,	/* nest, enum mice_cls_attr */
+	MICE_GATE_A_FLOW,	/* nest, enum mice_flow_attr: the 5-tuple */
+	MICE_GATE_A_RATE,	/* u32, octets per second (IP datagrams) */
+	MICE_GATE_A_BURST,	/* u32 >= 1, bucket size in octets */
+	MICE_GATE_A_MAX_PACKET,	/* u32, largest datagram; 0 = burst only */
+	MICE_GATE_A_LIFETIME,	/* u32 s: an uncommitted gate expires */
+	MICE_GATE_A_IDLE,	/* u32 s: a committed gate idle this long closes */
+	MICE_GATE_A_STATE,	/* u8, enum mice_gate_state */
+	MICE_GATE_A_PACKETS,	/* u64, admitted */
+	MICE_GATE_A_BYTES,	/* u64, admitted */
+	MICE_GATE_A_DROP,	/* nest, multi: enum mice_count_attr rows,
+				 * ID = enum mice_gate_drop */
+	MICE_GATE_A_CLOSE_CAUSE, /* u8, enum mice_gate_close_cause, events */
+	MICE_GATE_A_REASON,	/* u32, enum mice_reason, denied events */
+	MICE_GATE_A_LEN,	/* u32, denied events: IP datagram length */
+	MICE_GATE_A_VERIFIED,	/* flag: committed by a self-verifying token */
+	MICE_GATE_A_REMAINING,	/* u32 s until the lifetime or idle timer */
+	MICE_GATE_A_PAD,
+	__MICE_GATE_A_MAX
+};
+#define MICE_GATE_A_MAX (__MICE_GATE_A_MAX - 1)
+
+/* A gate classifier (kmod/gate_match.h); absent attributes mean "any". */
+enum mice_cls_attr {
+	MICE_CLS_A_UNSPEC,
+	MICE_CLS_A_PROTO,	/* u8: 0 any, 6 TCP, 17 UDP */
+	MICE_CLS_A_DIR,		/* u8: 0 any, 1 up, 2 down */
+	MICE_CLS_A_SRC,		/* nest, enum mice_prefix_attr; host bits 0 */
+	MICE_CLS_A_DST,		/* nest, enum mice_prefix_attr */
+	MICE_CLS_A_SPORT_LO,	/* u16, host order */
+	MICE_CLS_A_SPORT_HI,	/* u16 */
+	MICE_CLS_A_DPORT_LO,	/* u16 */
+	MICE_CLS_A_DPORT_HI,	/* u16 */
+	__MICE_CLS_A_MAX
+};
+#define MICE_CLS_A_MAX (__MICE_CLS_A_MAX - 1)
+
+/* One flow: the exact 5-tuple a gate is committed to. */
+enum mice_flow_attr {
+	MICE_FLOW_A_UNSPEC,
+	MICE_FLOW_A_PROTO,	/* u8: 6 or 17 */
+	MICE_FLOW_A_SRC,	/* binary, 4 or 16 octets */
+	MICE_FLOW_A_DST,	/* binary, same length as SRC */
+	MICE_FLOW_A_SPORT,	/* be16 */
+	MICE_FLOW_A_DPORT,	/* be16 */
+	MICE_FLOW_A_DIR,	/* u8, denied events: the direction seen */
+	__MICE_FLOW_A_MAX
+};
+#define MICE_FLOW_A_MAX (__MICE_FLOW_A_MAX - 1)
+
+/* The token key of a namespace: write-only. */
+enum mice_key_attr {
+	MICE_KEY_A_UNSPEC,
+	MICE_KEY_A_SECRET,	/* binary, 16..64 octets */
+	__MICE_KEY_A_MAX
+};
+#define MICE_KEY_A_MAX (__MICE_KEY_A_MAX - 1)
+
+enum mice_admission_mode {
+	MICE_MODE_MONITOR = 0,	/* no gate: count and pass */
+	MICE_MODE_ENFORCE = 1,	/* no gate: drop */
+};
+
+enum mice_mode_attr {
+	MICE_MODE_A_UNSPEC,
+	MICE_MODE_A_MODE,	/* u8, enum mice_admission_mode */
+	MICE_MODE_A_IF,		/* nest, repeated: enum mice_mode_if_attr;
+				 * any IF replaces the policed set */
+	MICE_MODE_A_IF_FLUSH,	/* flag: police no interface (then IFs) */
+	MICE_MODE_A_DATAPATH,	/* u8 0/1: admission on the mice data path */
+	MICE_MODE_A_MAX_GATES,	/* u32, 1..MICE_MAX_GATES_LIMIT */
+	__MICE_MODE_A_MAX
+};
+#define MICE_MODE_A_MAX (__MICE_MODE_A_MAX - 1)
+
+/* An interface whose ingress the FORWARD hook polices. */
+enum mice_mode_if_attr {
+	MICE_MODE_IF_A_UNSPEC,
+	MICE_MODE_IF_A_IFINDEX,	/* u32 */
+	MICE_MODE_IF_A_DIR,	/* u8: 1 up (default), 2 down */
+	__MICE_MODE_IF_A_MAX
+};
+#define MICE_MODE_IF_A_MAX (__MICE_MODE_IF_A_MAX - 1)
+
+#define MICE_GATE_TOKEN_MAX		512	/* hex digits (agent/sipauth.h) */
+#define MICE_MAX_GATES_DEFAULT		1024	/* per netns, MODE_SET changes it */
+#define MICE_MAX_GATES_LIMIT		65536
+#define MICE_MAX_POLICED_IFS		16
+#define MICE_GATE_LIFETIME_DEFAULT	120	/* s */
+#define MICE_GATE_IDLE_DEFAULT		60	/* s; 0 in GATE_ADD: none */
+#define MICE_GATE_TIMER_MAX		86400	/* s, lifetime and idle */
 
 /* Limits, also enforced by the kernel. */
 #define MICE_MAX_SOCKETS_PER_NETNS	64

@@ -1,0 +1,708 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Media admission gates (seed 001 s.6.2: the policy point installs an
+ * authorized media description, a gate, at the edge router; the router
+ * admits a flow only when it presented its authorization and only within
+ * the authorized envelope; RFC 3313 carries the token). docs/gates.md.
+ *
+ * Per netns: gates hashed by GateID and, once committed, by their exact
+ * 5-tuple (mice_flow_key_hash with a random seed). Writers hold gn->lock;
+ * the netfilter hook and the mice data path look gates up under RCU and
+ * take the gate's spinlock for its token bucket. Gates are freed with
+ * kfree_rcu. A delayed work closes gates whose authorization lifetime
+ * ended before a commit and committed gates idle for too long.
+ */
+#include <crypto/hash.h>
+#include <crypto/algapi.h>
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/jiffies.h>
+#include <linux/moduleparam.h>
+#include <linux/proc_fs.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "gate.h"
+
+static unsigned int max_gates = MICE_MAX_GATES_DEFAULT;
+module_param(max_gates, uint, 0444);
+MODULE_PARM_DESC(max_gates, "initial gate limit per network namespace (1-65536; MODE_SET changes it)");
+
+static u32 mice_gate_flow_hash(const struct mice_gate_net *gn,
+			       const struct mice_flow_key *k)
+{
+	return mice_flow_key_hash(k, gn->seed);
+}
+
+static bool mice_flow_eq(const struct mice_flow_key *a,
+			 const struct mice_flow_key *b)
+{
+	return a->family == b->family && a->proto == b->proto &&
+	       a->sport == b->sport && a->dport == b->dport &&
+	       !memcmp(a->src, b->src, sizeof(a->src)) &&
+	       !memcmp(a->dst, b->dst, sizeof(a->dst));
+}
+
+/* Called with gn->lock held. */
+struct mice_gate *mice_gate_find(struct mice_gate_net *gn, u32 id)
+{
+	struct mice_gate *g;
+
+	lockdep_assert_held(&gn->lock);
+	hash_for_each_possible(gn->by_id, g, id_node, id)
+		if (g->id == id)
+			return g;
+	return NULL;
+}
+
+/* The committed gate of flow @k (dir 0); RCU or gn->lock. */
+static struct mice_gate *mice_gate_lookup_flow(struct mice_gate_net *gn,
+					       const struct mice_flow_key *k)
+{
+	struct mice_gate *g;
+
+	hash_for_each_possible_rcu(gn->by_flow, g, flow_node,
+				   mice_gate_flow_hash(gn, k))
+		if (mice_flow_eq(&g->flow, k))
+			return g;
+	return NULL;
+}
+
+struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
+				  u32 rate, u32 burst, u32 max_packet,
+				  u32 lifetime_s, u32 idle_s)
+{
+	struct mice_gate *g = kzalloc(sizeof(*g), GFP_KERNEL);
+
+	if (!g)
+		return NULL;
+	g->id = id;
+	g->cls = *c;
+	g->lifetime_s = lifetime_s;
+	g->idle_s = idle_s;
+	spin_lock_init(&g->lock);
+	/* The bucket starts full at commit; this sets the envelope. */
+	mice_policer_init(&g->pol, rate, burst, max_packet, ktime_get_ns());
+	return g;
+}
+
+static void mice_gate_gc_arm(struct mice_gate_net *gn)
+{
+	if (!gn->dying)
+		schedule_delayed_work(&gn->gc, MICE_GATE_GC_PERIOD);
+}
+
+/* Add an Authorized gate (consumed on success). Called with gn->lock held. */
+int mice_gate_insert(struct mice_gate_net *gn, struct mice_gate *g,
+		     struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&gn->lock);
+	if (gn->dying) {
+		NL_SET_ERR_MSG(extack, "the namespace is going away");
+		return -ENODEV;
+	}
+	if (mice_gate_find(gn, g->id)) {
+		NL_SET_ERR_MSG(extack, "a gate with this ID exists");
+		return -EEXIST;
+	}
+	if (gn->ngates >= gn->max_gates) {
+		NL_SET_ERR_MSG(extack, "gate table full: the namespace's gate limit is reached");
+		return -ENOSPC;
+	}
+	g->state = MICE_GATE_AUTHORIZED;
+	g->deadline = jiffies + (unsigned long)g->lifetime_s * HZ;
+	g->last_used = jiffies;
+	hash_add_rcu(gn->by_id, &g->id_node, g->id);
+	gn->ngates++;
+	gn->genid++;
+	mice_gate_gc_arm(gn);
+	return 0;
+}
+
+/*
+ * Bind an Authorized gate to the exact flow @k (seed 001 s.6.2: the gate
+ * admits the flow that presented the authorization). Called with gn->lock.
+ */
+int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
+		     const struct mice_flow_key *k,
+		     struct netlink_ext_ack *extack)
+{
+	struct mice_flow_key key = *k;
+	struct mice_gate *other;
+
+	lockdep_assert_held(&gn->lock);
+	if (g->state != MICE_GATE_AUTHORIZED) {
+		NL_SET_ERR_MSG(extack, "gate already committed");
+		return -EALREADY;
+	}
+	/* The direction is the hook's business; the tuple must fit. */
+	key.dir = g->cls.dir;
+	if (!mice_gate_classifier_match(&g->cls, &key)) {
+		NL_SET_ERR_MSG(extack, "flow is outside the gate's classifier");
+		return -EACCES;
+	}
+	key.dir = 0;
+	key.pad = 0;
+	other = mice_gate_lookup_flow(gn, &key);
+	if (other) {
+		NL_SET_ERR_MSG(extack, "another gate is already committed to this flow");
+		return -EBUSY;
+	}
+	g->flow = key;
+	spin_lock_bh(&g->lock);
+	mice_policer_init(&g->pol, g->pol.rate, g->pol.burst, g->pol.max_packet,
+			  ktime_get_ns());
+	g->state = MICE_GATE_COMMITTED;
+	spin_unlock_bh(&g->lock);
+	WRITE_ONCE(g->last_used, jiffies);
+	hash_add_rcu(gn->by_flow, &g->flow_node, mice_gate_flow_hash(gn, &key));
+	gn->genid++;
+	mice_gate_event(gn, g, MICE_CMD_GATE_COMMITTED, -1);
+	return 0;
+}
+
+/* Unhash, report and free @g after a grace period. Called with gn->lock. */
+void mice_gate_close(struct mice_gate_net *gn, struct mice_gate *g,
+		     enum mice_gate_close_cause cause)
+{
+	u8 was;
+
+	lockdep_assert_held(&gn->lock);
+	spin_lock_bh(&g->lock);
+	was = g->state;
+	g->state = MICE_GATE_CLOSED;
+	spin_unlock_bh(&g->lock);
+	if (was == MICE_GATE_COMMITTED)
+		hash_del_rcu(&g->flow_node);
+	hash_del_rcu(&g->id_node);
+	gn->ngates--;
+	gn->genid++;
+	if (cause == MICE_GATE_CLOSE_EXPIRED)
+		mice_gate_event(gn, g, MICE_CMD_GATE_EXPIRED, cause);
+	else
+		mice_gate_event(gn, g, MICE_CMD_GATE_CLOSED, cause);
+	kfree_rcu(g, rcu);
+}
+
+void mice_gate_counters(struct mice_gate *g, u64 *packets, u64 *bytes,
+			u64 *drop_packets, u64 *drop_bytes)
+{
+	unsigned int i;
+
+	spin_lock_bh(&g->lock);
+	*packets = g->packets;
+	*bytes = g->bytes;
+	for (i = 0; i < __MICE_GATE_DROP_MAX; i++) {
+		drop_packets[i] = g->drop_packets[i];
+		drop_bytes[i] = g->drop_bytes[i];
+	}
+	spin_unlock_bh(&g->lock);
+}
+
+/* Seconds until the gate's timer fires; 0 when it has none. */
+u32 mice_gate_remaining(const struct mice_gate *g)
+{
+	unsigned long end, now = jiffies;
+
+	if (g->state == MICE_GATE_AUTHORIZED)
+		end = g->deadline;
+	else if (g->state == MICE_GATE_COMMITTED && g->idle_s)
+		end = READ_ONCE(g->last_used) + (unsigned long)g->idle_s * HZ;
+	else
+		return 0;
+	return time_after(end, now) ? DIV_ROUND_UP(end - now, HZ) : 0;
+}
+
+static void mice_gate_gc(struct work_struct *work)
+{
+	struct mice_gate_net *gn = container_of(to_delayed_work(work),
+						struct mice_gate_net, gc);
+	unsigned long now = jiffies;
+	struct hlist_node *tmp;
+	struct mice_gate *g;
+	unsigned int bkt;
+
+	mutex_lock(&gn->lock);
+	hash_for_each_safe(gn->by_id, bkt, tmp, g, id_node) {
+		if (g->state == MICE_GATE_AUTHORIZED &&
+		    time_after_eq(now, g->deadline))
+			mice_gate_close(gn, g, MICE_GATE_CLOSE_EXPIRED);
+		else if (g->state == MICE_GATE_COMMITTED && g->idle_s &&
+			 time_after_eq(now, READ_ONCE(g->last_used) +
+				       (unsigned long)g->idle_s * HZ))
+			mice_gate_close(gn, g, MICE_GATE_CLOSE_IDLE);
+	}
+	if (gn->ngates)
+		mice_gate_gc_arm(gn);
+	mutex_unlock(&gn->lock);
+}
+
+/* --- the token key ------------------------------------------------------- */
+
+void mice_gate_key_free(struct mice_gate_key *key)
+{
+	if (!key)
+		return;
+	/* crypto_destroy_tfm() frees the keyed state with kfree_sensitive. */
+	if (!IS_ERR_OR_NULL(key->hmac))
+		crypto_free_shash(key->hmac);
+	if (!IS_ERR_OR_NULL(key->sha))
+		crypto_free_shash(key->sha);
+	kfree_sensitive(key);
+}
+
+/* Process context, gn->lock held: replace the namespace's token key. */
+int mice_gate_key_set(struct mice_gate_net *gn, const u8 *secret, u32 len,
+		      struct netlink_ext_ack *extack)
+{
+	struct mice_gate_key *key;
+	int err;
+
+	lockdep_assert_held(&gn->lock);
+	key = kzalloc(sizeof(*key), GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	key->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(key->hmac)) {
+		err = PTR_ERR(key->hmac);
+		NL_SET_ERR_MSG(extack, "the kernel has no hmac(sha256)");
+		goto fail;
+	}
+	key->sha = crypto_alloc_shash("sha256", 0, 0);
+	if (IS_ERR(key->sha)) {
+		err = PTR_ERR(key->sha);
+		NL_SET_ERR_MSG(extack, "the kernel has no sha256");
+		goto fail;
+	}
+	err = crypto_shash_setkey(key->hmac, secret, len);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "hmac(sha256) refused the key");
+		goto fail;
+	}
+	mice_gate_key_free(gn->key);
+	gn->key = key;
+	return 0;
+fail:
+	mice_gate_key_free(key);
+	return err;
+}
+
+static int mice_gate_hmac(void *ctx, const u8 *msg, u32 len,
+			  u8 out[MICE_SHA256_LEN])
+{
+	struct mice_gate_key *key = ctx;
+
+	return crypto_shash_tfm_digest(key->hmac, msg, len, out);
+}
+
+static int mice_gate_sha(void *ctx, const u8 *msg, u32 len,
+			 u8 out[MICE_SHA256_LEN])
+{
+	struct mice_gate_key *key = ctx;
+
+	return crypto_shash_tfm_digest(key->sha, msg, len, out);
+}
+
+/*
+ * Verify a self-verifying token (docs/token-format.md, "Verification
+ * order") in process context with gn->lock held: hex, layout, the tag
+ * (crypto_memneq), expiry against the wall clock, then the classifier
+ * digest when @c is given. Returns -ENOKEY without a key, else an enum
+ * mice_token_err; @t is filled once the layout parsed.
+ */
+int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
+			   const struct mice_gate_classifier *c,
+			   struct mice_token *t, u32 *err_pos)
+{
+	struct mice_token_crypto cr = {
+		.hmac_sha256 = mice_gate_hmac,
+		.sha256 = mice_gate_sha,
+	};
+	u8 in[MICE_TOKEN_MAC_INPUT_LEN];
+	u8 digest[MICE_TOKEN_DIGEST_LEN];
+	u8 buf[MICE_TOKEN_LEN];
+	u8 md[MICE_SHA256_LEN];
+	u32 n;
+	int err;
+
+	lockdep_assert_held(&gn->lock);
+	if (!gn->key)
+		return -ENOKEY;
+	cr.ctx = gn->key;
+	err = mice_hex_decode(hex, len, buf, sizeof(buf), &n, err_pos);
+	if (err)
+		return err;
+	err = mice_token_deserialize(buf, n, t);
+	if (err)
+		return err;
+	/* No field is trusted before the tag. */
+	mice_token_mac_input(t, in);
+	if (mice_gate_hmac(gn->key, in, sizeof(in), md))
+		return MICE_TOKEN_E_CRYPTO;
+	err = crypto_memneq(md, t->tag, MICE_TOKEN_TAG_LEN) ?
+	      MICE_TOKEN_E_TAG : MICE_TOKEN_OK;
+	memzero_explicit(md, sizeof(md));
+	if (err)
+		return err;
+	err = mice_token_check_expiry(t, ktime_get_real_seconds());
+	if (err || !c)
+		return err;
+	err = mice_cls_digest(c, &cr, digest);
+	if (err)
+		return err;
+	if (crypto_memneq(digest, t->cls_digest, MICE_TOKEN_DIGEST_LEN))
+		return MICE_TOKEN_E_CLASSIFIER;
+	return MICE_TOKEN_OK;
+}
+
+/* --- mode ----------------------------------------------------------------- */
+
+/* Publish @mode (consumed). Called with gn->lock held. */
+int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode)
+{
+	struct mice_gate_mode *old;
+	int err;
+
+	lockdep_assert_held(&gn->lock);
+	if (mode->nifs && !gn->nf_registered) {
+		err = mice_gate_nf_register(gn);
+		if (err) {
+			kfree(mode);
+			return err;
+		}
+		gn->nf_registered = true;
+	}
+	old = rcu_replace_pointer(gn->mode, mode, lockdep_is_held(&gn->lock));
+	gn->genid++;
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/* --- the data path ---------------------------------------------------------- */
+
+/*
+ * The 5-tuple of the IP packet at @nhoff from skb->data. Reads go through
+ * skb_header_pointer(), so a non-linear skb is copied, never overread.
+ * Fragments carry no (or not only) ports and are refused, as
+ * mice_flow_key_parse() does. Returns 0 or a positive enum mice_flow_err.
+ */
+int mice_gate_skb_key(const struct sk_buff *skb, unsigned int nhoff,
+		      struct mice_flow_key *k)
+{
+	unsigned int l4off;
+	__be16 _ports[2];
+	const __be16 *ports;
+	u8 proto, _v;
+	const u8 *v;
+
+	memset(k, 0, sizeof(*k));
+	v = skb_header_pointer(skb, nhoff, 1, &_v);
+	if (!v)
+		return MICE_FLOW_E_EMPTY;
+	if ((*v >> 4) == 4) {
+		struct iphdr _iph;
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+		if (!iph || iph->ihl < 5)
+			return MICE_FLOW_E_IPV4_HEADER;
+		if (ip_is_fragment(iph))
+			return MICE_FLOW_E_FRAGMENT;
+		k->family = MICE_AF_INET;
+		memcpy(k->src, &iph->saddr, 4);
+		memcpy(k->dst, &iph->daddr, 4);
+		proto = iph->protocol;
+		l4off = nhoff + iph->ihl * 4;
+	} else if ((*v >> 4) == 6) {
+		struct ipv6hdr _ip6h;
+		const struct ipv6hdr *ip6h;
+		__be16 frag_off = 0;
+		int off;
+
+		ip6h = skb_header_pointer(skb, nhoff, sizeof(_ip6h), &_ip6h);
+		if (!ip6h)
+			return MICE_FLOW_E_IPV6_HEADER;
+		k->family = MICE_AF_INET6;
+		memcpy(k->src, &ip6h->saddr, 16);
+		memcpy(k->dst, &ip6h->daddr, 16);
+		proto = ip6h->nexthdr;
+		/* RFC 8200 s.4.1: skip the extension headers. */
+		off = ipv6_skip_exthdr(skb, nhoff + sizeof(*ip6h), &proto,
+				       &frag_off);
+		if (off < 0)
+			return MICE_FLOW_E_EXT_HEADER;
+		/* RFC 8200 s.4.5: offset or M flag set. */
+		if (frag_off & htons(IP6_OFFSET | IP6_MF))
+			return MICE_FLOW_E_FRAGMENT;
+		l4off = off;
+	} else {
+		return MICE_FLOW_E_VERSION;
+	}
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+		return MICE_FLOW_E_PROTO;
+	ports = skb_header_pointer(skb, l4off, sizeof(_ports), _ports);
+	if (!ports)
+		return MICE_FLOW_E_L4_HEADER;
+	k->proto = proto;
+	k->sport = ntohs(ports[0]);
+	k->dport = ntohs(ports[1]);
+	return 0;
+}
+
+static void mice_gate_monitor_count(struct mice_gate_net *gn, u32 len)
+{
+	atomic64_inc(&gn->monitor_packets);
+	atomic64_add(len, &gn->monitor_bytes);
+}
+
+/*
+ * The admission check (softirq, RCU read lock held): the IP packet at
+ * @nhoff, seen in direction @dir. Returns MICE_REASON_NONE to let it pass,
+ * or DATA_NO_GATE / DATA_POLICED; with @count_drop the drop is counted in
+ * the namespace's statistics here (the mice data path counts its own).
+ * Gated flows are always policed; @mode decides only about packets
+ * without a committed gate (monitor: count and pass).
+ */
+enum mice_reason mice_gate_check(struct mice_gate_net *gn,
+				 const struct mice_gate_mode *mode,
+				 struct sk_buff *skb, unsigned int nhoff, u8 dir,
+				 bool count_drop)
+{
+	enum mice_police_verdict v = MICE_POLICE_PASS;
+	u32 len = skb->len - nhoff;
+	struct mice_gate *g = NULL;
+	enum mice_reason reason;
+	struct mice_flow_key k;
+	bool found = false;
+
+	if (!mice_gate_skb_key(skb, nhoff, &k))
+		g = mice_gate_lookup_flow(gn, &k);
+	if (g) {
+		spin_lock_bh(&g->lock);
+		if (g->state == MICE_GATE_COMMITTED &&
+		    (g->cls.dir == MICE_GATE_DIR_ANY || g->cls.dir == dir)) {
+			found = true;
+			v = mice_policer_admit(&g->pol, ktime_get_ns(), len);
+			if (v == MICE_POLICE_PASS) {
+				g->packets++;
+				g->bytes += len;
+			} else {
+				unsigned int i = v == MICE_POLICE_DROP_RATE ?
+					MICE_GATE_DROP_RATE : MICE_GATE_DROP_SIZE;
+
+				g->drop_packets[i]++;
+				g->drop_bytes[i] += len;
+			}
+		}
+		spin_unlock_bh(&g->lock);
+	}
+	if (found) {
+		if (v == MICE_POLICE_PASS) {
+			WRITE_ONCE(g->last_used, jiffies);
+			return MICE_REASON_NONE;
+		}
+		reason = MICE_REASON_DATA_POLICED;
+	} else {
+		g = NULL;
+		if (mode->mode == MICE_MODE_MONITOR) {
+			mice_gate_monitor_count(gn, len);
+			return MICE_REASON_NONE;
+		}
+		reason = MICE_REASON_DATA_NO_GATE;
+	}
+	if (count_drop)
+		mice_stats_count_drop(gn->mn->stats, reason, len);
+	mice_gate_event_denied(gn, g, &k, dir, reason, len);
+	return reason;
+}
+
+/* mice_dev_rcv(): inner packets from a peer travel up (seed 001 s.6.2). */
+enum mice_reason mice_gate_datapath_check(struct mice_net *mn,
+					  struct sk_buff *skb,
+					  unsigned int nhoff)
+{
+	struct mice_gate_net *gn = mn->gates;
+	const struct mice_gate_mode *mode;
+
+	mode = rcu_dereference(gn->mode);
+	if (!mode || !mode->datapath)
+		return MICE_REASON_NONE;
+	return mice_gate_check(gn, mode, skb, nhoff, MICE_GATE_DIR_UP, false);
+}
+
+/* --- /proc/net/mice/gates -------------------------------------------------- */
+
+static const char *mice_gate_state_name(u8 state)
+{
+	switch (state) {
+	case MICE_GATE_AUTHORIZED:
+		return "authorized";
+	case MICE_GATE_COMMITTED:
+		return "committed";
+	case MICE_GATE_CLOSED:
+		return "closed";
+	}
+	return "?";
+}
+
+static const char *mice_gate_proto_name(u8 proto)
+{
+	switch (proto) {
+	case MICE_GATE_PROTO_UDP:
+		return "udp";
+	case MICE_GATE_PROTO_TCP:
+		return "tcp";
+	}
+	return "any";
+}
+
+static const char *mice_gate_dir_name(u8 dir)
+{
+	switch (dir) {
+	case MICE_GATE_DIR_UP:
+		return "up";
+	case MICE_GATE_DIR_DOWN:
+		return "down";
+	}
+	return "any";
+}
+
+static void mice_gate_proc_prefix(struct seq_file *seq,
+				  const struct mice_gate_prefix *p)
+{
+	if (p->family == MICE_AF_INET)
+		seq_printf(seq, "%pI4/%u", p->addr, p->len);
+	else if (p->family == MICE_AF_INET6)
+		seq_printf(seq, "%pI6c/%u", p->addr, p->len);
+	else
+		seq_puts(seq, "any");
+}
+
+static void mice_gate_proc_addr(struct seq_file *seq, u8 family, const u8 *a)
+{
+	if (family == MICE_AF_INET)
+		seq_printf(seq, "%pI4", a);
+	else
+		seq_printf(seq, "[%pI6c]", a);
+}
+
+static int mice_gate_proc_show(struct seq_file *seq, void *v)
+{
+	struct mice_gate_net *gn = mice_net(seq_file_single_net(seq))->gates;
+	u64 packets, bytes, dp[__MICE_GATE_DROP_MAX], db[__MICE_GATE_DROP_MAX];
+	const struct mice_gate_mode *mode;
+	struct mice_gate *g;
+	unsigned int bkt, i;
+
+	mutex_lock(&gn->lock);
+	mode = rcu_dereference_protected(gn->mode, lockdep_is_held(&gn->lock));
+	seq_printf(seq, "mode %s datapath %s gates %u max_gates %u monitor_passed %lld %lld interfaces",
+		   mode->mode == MICE_MODE_ENFORCE ? "enforce" : "monitor",
+		   mode->datapath ? "on" : "off", gn->ngates, gn->max_gates,
+		   (long long)atomic64_read(&gn->monitor_packets),
+		   (long long)atomic64_read(&gn->monitor_bytes));
+	if (!mode->nifs)
+		seq_puts(seq, " -");
+	for (i = 0; i < mode->nifs; i++)
+		seq_printf(seq, "%s%d:%s", i ? "," : " ", mode->ifs[i].ifindex,
+			   mice_gate_dir_name(mode->ifs[i].dir));
+	seq_puts(seq, "\nid state proto dir src dst sport dport flow rate burst max_packet packets bytes drop_rate drop_size remaining verified\n");
+	hash_for_each(gn->by_id, bkt, g, id_node) {
+		mice_gate_counters(g, &packets, &bytes, dp, db);
+		seq_printf(seq, "%u %s %s %s ", g->id, mice_gate_state_name(g->state),
+			   mice_gate_proto_name(g->cls.proto),
+			   mice_gate_dir_name(g->cls.dir));
+		mice_gate_proc_prefix(seq, &g->cls.src);
+		seq_putc(seq, ' ');
+		mice_gate_proc_prefix(seq, &g->cls.dst);
+		seq_printf(seq, " %u-%u %u-%u ", g->cls.sport.lo, g->cls.sport.hi,
+			   g->cls.dport.lo, g->cls.dport.hi);
+		if (g->state == MICE_GATE_COMMITTED) {
+			mice_gate_proc_addr(seq, g->flow.family, g->flow.src);
+			seq_printf(seq, ":%u>", g->flow.sport);
+			mice_gate_proc_addr(seq, g->flow.family, g->flow.dst);
+			seq_printf(seq, ":%u", g->flow.dport);
+		} else {
+			seq_putc(seq, '-');
+		}
+		seq_printf(seq, " %u %u %u %llu %llu %llu %llu %u %s\n",
+			   g->pol.rate, g->pol.burst, g->pol.max_packet,
+			   packets, bytes, dp[MICE_GATE_DROP_RATE],
+			   dp[MICE_GATE_DROP_SIZE], mice_gate_remaining(g),
+			   g->verified ? "yes" : "no");
+	}
+	mutex_unlock(&gn->lock);
+	return 0;
+}
+
+/* --- per-netns life cycle ---------------------------------------------- */
+
+int mice_gate_net_init(struct mice_net *mn)
+{
+	struct mice_gate_net *gn;
+	struct mice_gate_mode *mode;
+
+	gn = kzalloc(sizeof(*gn), GFP_KERNEL);
+	mode = kzalloc(sizeof(*mode), GFP_KERNEL);
+	if (!gn || !mode)
+		goto nomem;
+	gn->mn = mn;
+	mutex_init(&gn->lock);
+	hash_init(gn->by_id);
+	hash_init(gn->by_flow);
+	gn->seed = get_random_u32();
+	gn->max_gates = clamp_t(unsigned int, READ_ONCE(max_gates), 1,
+				MICE_MAX_GATES_LIMIT);
+	gn->ev_window = jiffies;
+	INIT_DELAYED_WORK(&gn->gc, mice_gate_gc);
+	mode->mode = MICE_MODE_ENFORCE;
+	RCU_INIT_POINTER(gn->mode, mode);
+	if (!proc_create_net_single("gates", 0444, mn->proc_dir,
+				    mice_gate_proc_show, NULL))
+		goto nomem;
+	mn->gates = gn;
+	return 0;
+nomem:
+	kfree(mode);
+	kfree(gn);
+	return -ENOMEM;
+}
+
+/* Close every gate and stop the hook and the timer. */
+void mice_gate_net_pre_exit(struct mice_net *mn)
+{
+	struct mice_gate_net *gn = mn->gates;
+	struct hlist_node *tmp;
+	struct mice_gate *g;
+	unsigned int bkt;
+
+	mutex_lock(&gn->lock);
+	gn->dying = true;
+	hash_for_each_safe(gn->by_id, bkt, tmp, g, id_node)
+		mice_gate_close(gn, g, MICE_GATE_CLOSE_NETNS);
+	mutex_unlock(&gn->lock);
+	cancel_delayed_work_sync(&gn->gc);
+	if (gn->nf_registered) {
+		mice_gate_nf_unregister(gn);
+		gn->nf_registered = false;
+	}
+}
+
+/* After a grace period: no reader is left. */
+void mice_gate_net_exit(struct mice_net *mn)
+{
+	struct mice_gate_net *gn = mn->gates;
+
+	remove_proc_entry("gates", mn->proc_dir);
+	kfree(rcu_dereference_protected(gn->mode, true));
+	mice_gate_key_free(gn->key);
+	mutex_destroy(&gn->lock);
+	kfree(gn);
+	mn->gates = NULL;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Media admission gates in the module (seed 001 s.6.2, RFC 3313;
+ * docs/gates.md): the per-netns gate table, the admission check the
+ * netfilter hook and the mice data path call, the token key, the
+ * operator's mode. Internal to gate.c, gate_nl.c and gate_nf.c; the rest of
+ * the module sees only the prototypes in mice.h.
+ */
+#ifndef MICE_GATE_H
+#define MICE_GATE_H
+
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "mice.h"
+
+/*
+ * mice.h has its own struct mice_prefix (a peer's routed prefixes); the
+ * gate matcher's prefix is the same idea with a u8 family. In the files
+ * that see both, the matcher's is called struct mice_gate_prefix. The
+ * layout is unchanged, so gate_match.c, compiled on its own, agrees.
+ */
+#define mice_prefix mice_gate_prefix
+#include "gate_match.h"
+#include "token.h"
+#undef mice_prefix
+#include "policer.h"
+
+#define MICE_GATE_HASH_BITS	10
+/* Expiry scan period. */
+#define MICE_GATE_GC_PERIOD	(HZ / 4)
+/* Denied events multicast per second per netns. */
+#define MICE_GATE_EVENTS_PER_SEC 16
+
+struct mice_gate {
+	struct hlist_node id_node;	/* mice_gate_net.by_id */
+	struct hlist_node flow_node;	/* mice_gate_net.by_flow, committed */
+	struct rcu_head rcu;
+	u32 id;
+	u8 state;			/* enum mice_gate_state, under @lock */
+	bool verified;			/* committed by a self-verifying token */
+	u16 token_len;
+	u32 lifetime_s;
+	u32 idle_s;			/* 0: no idle timeout */
+	unsigned long deadline;		/* jiffies: end of the authorization */
+	unsigned long last_used;	/* jiffies: commit or last packet */
+	struct mice_gate_classifier cls;
+	struct mice_flow_key flow;	/* committed: the exact 5-tuple, dir 0 */
+	/* Protects the policer and the counters (softirq and process). */
+	spinlock_t lock;
+	struct mice_policer pol;
+	u64 packets;
+	u64 bytes;
+	u64 drop_packets[__MICE_GATE_DROP_MAX];
+	u64 drop_bytes[__MICE_GATE_DROP_MAX];
+	char token[MICE_GATE_TOKEN_MAX + 1];	/* opaque, may be empty */
+};
+
+struct mice_gate_if {
+	int ifindex;
+	u8 dir;				/* MICE_GATE_DIR_UP or _DOWN */
+};
+
+/* The operator's choice; immutable once published (RCU). */
+struct mice_gate_mode {
+	struct rcu_head rcu;
+	u8 mode;			/* enum mice_admission_mode */
+	bool datapath;
+	u8 nifs;
+	struct mice_gate_if ifs[MICE_MAX_POLICED_IFS];
+};
+
+/* The token key: two transforms keyed in process context at KEY_SET. */
+struct mice_gate_key {
+	struct crypto_shash *hmac;	/* "hmac(sha256)", keyed */
+	struct crypto_shash *sha;	/* "sha256" for the classifier digest */
+};
+
+struct mice_gate_net {
+	struct mice_net *mn;
+	/* Serialises every change; the data path reads under RCU. */
+	struct mutex lock;
+	DECLARE_HASHTABLE(by_id, MICE_GATE_HASH_BITS);
+	DECLARE_HASHTABLE(by_flow, MICE_GATE_HASH_BITS);
+	u32 seed;			/* mice_flow_key_hash, random */
+	unsigned int ngates;
+	unsigned int max_gates;
+	u32 genid;
+	struct mice_gate_mode __rcu *mode;
+	struct mice_gate_key *key;	/* under @lock */
+	struct delayed_work gc;
+	bool nf_registered;
+	struct nf_hook_ops nf_ops[2];	/* IPv4 and IPv6 FORWARD */
+	bool dying;
+	atomic64_t monitor_packets;	/* passed without a gate (monitor) */
+	atomic64_t monitor_bytes;
+	unsigned long ev_window;
+	atomic_t ev_in_window;
+	atomic64_t ev_suppressed;
+};
+
+/* gate.c */
+struct mice_gate *mice_gate_find(struct mice_gate_net *gn, u32 id);
+struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
+				  u32 rate, u32 burst, u32 max_packet,
+				  u32 lifetime_s, u32 idle_s);
+int mice_gate_insert(struct mice_gate_net *gn, struct mice_gate *g,
+		     struct netlink_ext_ack *extack);
+int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
+		     const struct mice_flow_key *k,
+		     struct netlink_ext_ack *extack);
+void mice_gate_close(struct mice_gate_net *gn, struct mice_gate *g,
+		     enum mice_gate_close_cause cause);
+void mice_gate_counters(struct mice_gate *g, u64 *packets, u64 *bytes,
+			u64 *drop_packets, u64 *drop_bytes);
+u32 mice_gate_remaining(const struct mice_gate *g);
+int mice_gate_key_set(struct mice_gate_net *gn, const u8 *secret, u32 len,
+		      struct netlink_ext_ack *extack);
+void mice_gate_key_free(struct mice_gate_key *key);
+int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
+			   const struct mice_gate_classifier *c,
+			   struct mice_token *t, u32 *err_pos);
+int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode);
+int mice_gate_skb_key(const struct sk_buff *skb, unsigned int nhoff,
+		      struct mice_flow_key *k);
+enum mice_reason mice_gate_check(struct mice_gate_net *gn,
+				 const struct mice_gate_mode *mode,
+				 struct sk_buff *skb, unsigned int nhoff, u8 dir,
+				 bool count_drop);
+
+/* gate_nl.c */
+void mice_gate_event(struct mice_gate_net *gn, struct mice_gate *g, u8 cmd,
+		     int cause);
+void mice_gate_event_denied(struct mice_gate_net *gn, struct mice_gate *g,
+			    const struct mice_flow_key *k, u8 dir,
+			    enum mice_reason reason, u32 len);
+
+/* gate_nf.c */
+int mice_gate_nf_register(struct mice_gate_net *gn);
+void mice_gate_nf_unregister(struct mice_gate_net *gn);
+
+#endif /* MICE_GATE_H */
