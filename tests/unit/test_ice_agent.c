@@ -1147,6 +1147,27 @@ START_TEST(test_config_check)
 }
 END_TEST
 
+/* Every reason, state and event has a distinct printable name. */
+START_TEST(test_names)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ICE_DROP__COUNT; i++) {
+		ck_assert_str_ne(ice_drop_name((enum ice_drop)i), "?");
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(ice_drop_name((enum ice_drop)i),
+					 ice_drop_name((enum ice_drop)j));
+	}
+	ck_assert_str_eq(ice_drop_name(ICE_DROP__COUNT), "?");
+	for (i = 0; i < ICE_E__COUNT; i++)
+		ck_assert_str_ne(ice_err_str((enum ice_err)i), "?");
+	for (i = ICE_ST_NEW; i <= ICE_ST_FAILED; i++)
+		ck_assert_str_ne(ice_state_name((enum ice_state)i), "?");
+	for (i = ICE_EV_PAIR_STATE; i <= ICE_EV_CONSENT_LOST; i++)
+		ck_assert_str_ne(ice_event_name((enum ice_event_type)i), "?");
+}
+END_TEST
+
 /* ---- ICE restart (seed 004 s.9, RFC 8445 s.9) ---- */
 
 START_TEST(test_restart)
@@ -1427,6 +1448,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_check_cap_triggered);
 	tcase_add_test(tc, test_remote_refused);
 	tcase_add_test(tc, test_config_check);
+	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_restart_old_credentials_refused);
 	tcase_add_test(tc, test_prflx_nat);
