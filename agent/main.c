@@ -32,6 +32,9 @@ static const struct cli_command cli_commands[] = {
 	  "pair set PEER sock ID remote ADDR port N [dev IF] [prefix P/L]...\n"
 	  "\t\tinstall or replace a peer's validated pair\n"
 	  "  pair del PEER | pair show" },
+	{ "daemon", cmd_daemon,
+	  "daemon -c FILE [--name NAME] [--connect PEER] [--dev IF --peer-prefix P/L]...\n"
+	  "\t\tthe M-ICE agent: --role ha or mn from the config" },
 	{ "token", cmd_token,
 	  "token mint|verify ...\tself-verifying media authorization tokens" },
 	{ "kdf", cmd_kdf,

@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mice daemon: one event loop, no threads.
+ *
+ * --role ha (the Home Agent, seed 004 s.3):
+ *   - a STUN Binding server for server-reflexive discovery (s.1.1);
+ *   - registrations of its mobile nodes (BU with H, MN-ID);
+ *   - the relay of offers and answers to the registered target, byte for
+ *     byte (the authenticator is end to end between the mobile nodes).
+ * --role mn (a mobile host or gateway):
+ *   - host candidates over rtnetlink, a server-reflexive one from the HA's
+ *     STUN server (s.1.1, s.4);
+ *   - registers with its HA, sends offers / answers carrying the MIP-ICE
+ *     option (s.4-6, s.11), runs the connectivity checks (s.7, s.8) and
+ *     installs the selected pair in the kernel module (the data path);
+ *   - on an address change re-gathers and restarts ICE with a subsequent
+ *     offer (s.9).
+ * STUN and mobility headers share the one UDP port (s.12): with the module
+ * loaded the socket is attached and the kernel demultiplexes; without it
+ * the agent classifies in userspace with the same classifier.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "classify.h"
+#include "clock.h"
+#include "commands.h"
+#include "config.h"
+#include "gather.h"
+#include "ice_agent.h"
+#include "json.h"
+#include "mipice.h"
+#include "nl.h"
+#include "nlmsg.h"
+#include "sigmsg.h"
+#include "srflx.h"
+#include "stun_server.h"
+
+#define DAEMON_MAX_REGS		64
+#define DAEMON_REG_EVERY_MS	15000	/* also keeps the NAT binding to the HA */
+#define DAEMON_OFFER_EVERY_MS	1000
+#define DAEMON_OFFER_TRIES	15
+#define DAEMON_PSK_MAX		64
+
+struct registration {
+	char name[SIG_NAME_MAX + 1];
+	struct ice_addr addr;
+	uint64_t expires_ms;
+};
+
+struct session {
+	const struct mice_cfg_peer *peer;
+	uint32_t peer_id;		/* the kernel's peer ID */
+	uint8_t psk[DAEMON_PSK_MAX];
+	size_t psk_len;
+	struct ice_agent *ice;
+	bool initiator;
+	bool answered;			/* initiator: got the answer */
+	char ufrag[ICE_UFRAG_MAX + 1], pwd[ICE_PWD_MAX + 1];
+	char remote_ufrag[ICE_UFRAG_MAX + 1];
+	uint16_t seq;
+	unsigned int offers_sent;
+	uint64_t next_offer_ms;
+	uint64_t answer_time_ms;
+	bool kernel_pair;
+	struct ice_addr kernel_remote;
+};
+
+struct daemon {
+	struct mice_config cfg;
+	const struct cli_opts *opts;
+	const char *name;
+	const char *connect;
+	const char *dev;
+	struct mice_prefix_info peer_prefix[MICE_MAX_PREFIXES_PER_PEER];
+	unsigned int n_peer_prefix;
+	struct mice_clock clk;
+	uint64_t t0;
+	int fd;
+	struct ice_addr bound;
+	/* kernel */
+	bool kernel;
+	uint32_t sock_id;
+	/* ha */
+	struct stun_server stun;
+	struct registration regs[DAEMON_MAX_REGS];
+	/* mn */
+	struct gather_opts gopts;
+	struct gather_watch watch;
+	bool watching;
+	bool regather;
+	uint64_t regather_at;
+	struct ice_cand_set local;
+	struct srflx_query srflx;
+	bool gathered;
+	uint16_t reg_seq;
+	uint64_t next_reg_ms;
+	bool registered;
+	struct session sess;
+	bool have_sess;
+};
+
+static volatile sig_atomic_t daemon_stop;
+
+static void daemon_on_signal(int sig)
+{
+	(void)sig;
+	daemon_stop = 1;
+}
+
+static uint64_t now_ms(struct daemon *d)
+{
+	return d->clk.now_ms(d->clk.ctx);
+}
+
+/* One log line: "t=1.234 event key=value ..." or a JSON object. */
+static void logev(struct daemon *d, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void logev(struct daemon *d, const char *event, const char *fmt, ...)
+{
+	uint64_t t = now_ms(d) - d->t0;
+	char text[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (d->opts->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_obj_open(&j, NULL);
+		json_u64(&j, "t_ms", t);
+		json_str(&j, "event", event);
+		json_str(&j, "detail", text);
+		json_obj_close(&j);
+		json_end(&j);
+	} else {
+		printf("t=%llu.%03llu %s %s\n", (unsigned long long)(t / 1000),
+		       (unsigned long long)(t % 1000), event, text);
+		fflush(stdout);
+	}
+}
+
+static const char *addr_s(const struct ice_addr *a, char *buf, size_t len)
+{
+	return ice_addr_str(a, buf, len);
+}
+
+static int send_to(struct daemon *d, const struct ice_addr *to,
+		   const struct ice_addr *from_base, const void *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (ice_addr_to_sockaddr(to, &ss, &sl))
+		return -1;
+	msg.msg_name = &ss;
+	msg.msg_namelen = sl;
+	/* Send from the candidate's base address (one wildcard socket). */
+	if (from_base && from_base->family == AF_INET && to->family == AF_INET &&
+	    !ice_addr_is_unspecified(from_base)) {
+		struct cmsghdr *c;
+		struct in_pktinfo *pi;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(*pi));
+		pi = (struct in_pktinfo *)CMSG_DATA(c);
+		memcpy(&pi->ipi_spec_dst, from_base->ip, 4);
+	}
+	return sendmsg(d->fd, &msg, 0) < 0 ? -1 : 0;
+}
+
+/* ---- the kernel ------------------------------------------------------- */
+
+static int on_attach_reply(const struct nlmsghdr *nlh, void *data)
+{
+	struct mice_sock_info *si = data;
+	const char *why;
+
+	return mice_msg_parse_sock(nlh, si, &why) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static void kernel_attach(struct daemon *d)
+{
+	char buf[MICE_NL_MSGBUF];
+	struct mice_sock_info si;
+	struct nlmsghdr *nlh;
+	struct mice_nl nl;
+	int err;
+
+	if (d->cfg.kernel == MICE_KERNEL_OFF) {
+		logev(d, "kernel", "fast path off (configured)");
+		return;
+	}
+	err = mice_nl_open(&nl);
+	if (err) {
+		logev(d, "kernel", "fast path off: the mice module is not loaded "
+		      "(modprobe mice); demultiplexing in userspace");
+		return;
+	}
+	nlh = mice_msg_request(buf, nl.family_id, MICE_CMD_SOCK_ATTACH, 0, 0);
+	mice_msg_put_sock_fd(nlh, (uint32_t)d->fd);
+	err = mice_nl_talk(&nl, nlh, on_attach_reply, &si);
+	if (err) {
+		logev(d, "kernel", "fast path off: attach failed: %s%s%s",
+		      strerror(-err), nl.errmsg[0] ? ": " : "", nl.errmsg);
+	} else {
+		d->kernel = true;
+		d->sock_id = si.id;
+		logev(d, "kernel", "socket attached as %u", si.id);
+	}
+	mice_nl_close(&nl);
+}
+
+static void kernel_pair(struct daemon *d, struct session *s,
+			const struct ice_addr *remote)
+{
+	char buf[MICE_NL_MSGBUF], a[64];
+	struct mice_pair_info pi;
+	struct nlmsghdr *nlh;
+	struct mice_nl nl;
+	int err;
+
+	if (!d->kernel || !d->dev)
+		return;
+	memset(&pi, 0, sizeof(pi));
+	pi.peer_id = s->peer_id;
+	pi.sock_id = d->sock_id;
+	pi.family = remote->family;
+	memcpy(pi.addr, remote->ip, 16);
+	pi.port = remote->port;
+	if (!s->kernel_pair) {
+		pi.ifindex = if_nametoindex(d->dev);
+		if (!pi.ifindex) {
+			logev(d, "kernel", "no device %s: create it with "
+			      "'ip link add %s type mice'", d->dev, d->dev);
+			return;
+		}
+		pi.nprefixes = d->n_peer_prefix;
+		memcpy(pi.prefixes, d->peer_prefix, sizeof(pi.prefixes));
+	}
+	if (mice_nl_open(&nl))
+		return;
+	nlh = mice_msg_request(buf, nl.family_id, MICE_CMD_PAIR_SET, 0, 0);
+	mice_msg_put_pair(nlh, &pi);
+	err = mice_nl_talk(&nl, nlh, NULL, NULL);
+	if (err) {
+		logev(d, "kernel", "pair set failed: %s%s%s", strerror(-err),
+		      nl.errmsg[0] ? ": " : "", nl.errmsg);
+	} else {
+		logev(d, "kernel-pair", "peer %s id %u remote %s %s",
+		      s->peer->name, s->peer_id, addr_s(remote, a, sizeof(a)),
+		      s->kernel_pair ? "replaced" : "installed");
+		s->kernel_pair = true;
+		s->kernel_remote = *remote;
+	}
+	mice_nl_close(&nl);
+}
+
+static void kernel_pair_del(struct daemon *d, struct session *s)
+{
+	char buf[MICE_NL_MSGBUF];
+	struct nlmsghdr *nlh;
+	struct mice_nl nl;
+
+	if (!s->kernel_pair || mice_nl_open(&nl))
+		return;
+	nlh = mice_msg_request(buf, nl.family_id, MICE_CMD_PAIR_DEL, 0, 0);
+	mice_msg_put_peer_id(nlh, s->peer_id);
+	mice_nl_talk(&nl, nlh, NULL, NULL);
+	mice_nl_close(&nl);
+	s->kernel_pair = false;
+	logev(d, "kernel-pair", "peer %s removed (consent lost)", s->peer->name);
+}
+
+/* ---- Home Agent --------------------------------------------------------- */
+
+static struct registration *reg_find(struct daemon *d, const char *name,
+				     bool create)
+{
+	struct registration *free_slot = NULL;
+	uint64_t now = now_ms(d);
+	unsigned int i;
+
+	for (i = 0; i < DAEMON_MAX_REGS; i++) {
+		struct registration *r = &d->regs[i];
+
+		if (r->name[0] && !strcmp(r->name, name))
+			return r;
+		if (!free_slot && (!r->name[0] || r->expires_ms < now))
+			free_slot = r;
+	}
+	if (create && free_slot) {
+		memset(free_slot, 0, sizeof(*free_slot));
+		snprintf(free_slot->name, sizeof(free_slot->name), "%s", name);
+	}
+	return create ? free_slot : NULL;
+}
+
+static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
+		     const struct ice_addr *from)
+{
+	char a[64], b[64];
+	uint8_t out[256];
+	struct registration *r;
+	struct sig_msg m;
+	const char *why;
+	size_t olen;
+
+	if (sig_decode(buf, len, d->cfg.max_remote_cands, &m, &why)) {
+		logev(d, "drop", "mobility header from %s: %s",
+		      addr_s(from, a, sizeof(a)), why);
+		return;
+	}
+	if (m.kind == SIG_REGISTER) {
+		r = reg_find(d, m.from, true);
+		if (!r) {
+			logev(d, "drop", "registration of %s: table full", m.from);
+			return;
+		}
+		if (!ice_addr_eq(&r->addr, from))
+			logev(d, "registered", "%s at %s", m.from,
+			      addr_s(from, a, sizeof(a)));
+		r->addr = *from;
+		r->expires_ms = now_ms(d) + SIG_LIFETIME_S * 1000ULL;
+		memset(&m, 0, sizeof(m));
+		m.kind = SIG_REGISTERED;
+		m.seq = ((const struct sig_msg *)&m)->seq;
+		if (!sig_encode(&m, NULL, 0, out, sizeof(out), &olen, &why))
+			send_to(d, from, NULL, out, olen);
+		return;
+	}
+	if (m.kind != SIG_OFFER && m.kind != SIG_ANSWER)
+		return;
+	/* Relay only for a registered sender to a registered target. */
+	r = reg_find(d, m.from, false);
+	if (!r || !ice_addr_eq(&r->addr, from)) {
+		logev(d, "drop", "%s from unregistered %s at %s",
+		      sig_kind_name(m.kind), m.from, addr_s(from, a, sizeof(a)));
+		return;
+	}
+	r = reg_find(d, m.to, false);
+	if (!r || r->expires_ms < now_ms(d)) {
+		logev(d, "drop", "%s for unknown target %s", sig_kind_name(m.kind), m.to);
+		return;
+	}
+	send_to(d, &r->addr, NULL, buf, len);
+	logev(d, "relay", "%s %s -> %s (%s -> %s, %zu bytes)", sig_kind_name(m.kind),
+	      m.from, m.to, addr_s(from, a, sizeof(a)),
+	      addr_s(&r->addr, b, sizeof(b)), len);
+}
+
+/* ---- Mobile node ---------------------------------------------------------- */
+
+static void random_string(char *out, size_t n)
+{
+	static const char chars[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint8_t r[ICE_PWD_MAX];
+	size_t i;
+
+	RAND_bytes(r, (int)n);
+	for (i = 0; i < n; i++)
+		out[i] = chars[r[i] % 64];
+	out[n] = '\0';
+}
+
+static int load_psk(const char *path, uint8_t *key, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(key, 1, DAEMON_PSK_MAX, f);
+	fclose(f);
+	while (n && (key[n - 1] == '\n' || key[n - 1] == '\r'))
+		n--;
+	*len = n;
+	return n >= 16 ? 0 : -1;
+}
+
+static const struct mice_cfg_peer *peer_by_name(struct daemon *d,
+						const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->cfg.n_peers; i++)
+		if (!strcmp(d->cfg.peers[i].name, name))
+			return &d->cfg.peers[i];
+	return NULL;
+}
+
+static void build_offer_ice(struct daemon *d, struct session *s,
+			    struct mipice_opt *o)
+{
+	unsigned int i;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->ufrag, sizeof(o->ufrag), "%s", s->ufrag);
+	snprintf(o->pwd, sizeof(o->pwd), "%s", s->pwd);
+	for (i = 0; i < d->local.n && o->n_cand < MIPICE_CAND_MAX; i++)
+		mipice_cand_from_ice(&d->local.c[i], &o->cand[o->n_cand++]);
+}
+
+static void send_signal(struct daemon *d, struct session *s, enum sig_kind k)
+{
+	static struct sig_msg m;
+	uint8_t out[MH_MAX_LEN];
+	const char *why;
+	size_t len;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = k;
+	m.seq = ++s->seq;
+	snprintf(m.from, sizeof(m.from), "%s", d->name);
+	snprintf(m.to, sizeof(m.to), "%s", s->peer->name);
+	m.timestamp = (uint64_t)time(NULL);
+	m.has_ice = true;
+	build_offer_ice(d, s, &m.ice);
+	if (sig_encode(&m, s->psk, s->psk_len, out, sizeof(out), &len, &why)) {
+		logev(d, "error", "cannot build the %s: %s", sig_kind_name(k), why);
+		return;
+	}
+	send_to(d, &d->cfg.home_agent, NULL, out, len);
+	logev(d, k == SIG_OFFER ? "offer-sent" : "answer-sent",
+	      "to %s via the home agent: ufrag %s, %u candidates, %zu bytes",
+	      s->peer->name, s->ufrag, m.ice.n_cand, len);
+}
+
+static void session_new_credentials(struct session *s)
+{
+	random_string(s->ufrag, 8);
+	random_string(s->pwd, 24);
+}
+
+static int session_ice(struct daemon *d, struct session *s, bool controlling)
+{
+	struct ice_agent_config c;
+	unsigned int i;
+
+	ice_agent_config_default(&c);
+	c.controlling = controlling;
+	snprintf(c.ufrag, sizeof(c.ufrag), "%s", s->ufrag);
+	snprintf(c.pwd, sizeof(c.pwd), "%s", s->pwd);
+	c.max_checks = d->cfg.max_checks;
+	c.max_remote = d->cfg.max_remote_cands;
+	c.ta_ms = d->cfg.ta_ms;
+	c.rto_ms = d->cfg.rto_ms;
+	c.use_frozen = d->cfg.frozen;
+	c.nomination = d->cfg.nomination == MICE_NOM_AGGRESSIVE ?
+		       ICE_NOM_AGGRESSIVE : ICE_NOM_REGULAR;
+	c.consent_interval_ms = d->cfg.consent_interval_s * 1000;
+	c.consent_timeout_ms = d->cfg.consent_timeout_s * 1000;
+	c.keepalive_ms = d->cfg.keepalive_s * 1000;
+	ice_agent_free(s->ice);
+	s->ice = ice_agent_new(&c, &d->clk);
+	if (!s->ice)
+		return -1;
+	for (i = 0; i < d->local.n; i++)
+		ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
+	return 0;
+}
+
+static int session_open(struct daemon *d, const struct mice_cfg_peer *p)
+{
+	struct session *s = &d->sess;
+
+	memset(s, 0, sizeof(*s));
+	s->peer = p;
+	s->peer_id = (uint32_t)(p - d->cfg.peers) + 1;
+	if (p->cred != MICE_CRED_PSK_FILE ||
+	    load_psk(p->psk_file, s->psk, &s->psk_len)) {
+		logev(d, "error", "peer %s: cannot read a key of at least 16 "
+		      "bytes from its psk-file", p->name);
+		return -1;
+	}
+	session_new_credentials(s);
+	d->have_sess = true;
+	return 0;
+}
+
+static void remote_from_offer(const struct sig_msg *m, struct ice_cand *c,
+			      unsigned int *n)
+{
+	unsigned int i;
+
+	*n = 0;
+	for (i = 0; i < m->ice.n_cand; i++)
+		mipice_cand_to_ice(&m->ice.cand[i], &c[(*n)++]);
+}
+
+static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
+				  size_t len, const struct sig_msg *m)
+{
+	static struct ice_cand rc[MIPICE_CAND_MAX];
+	const struct mice_cfg_peer *p = peer_by_name(d, m->from);
+	struct session *s = &d->sess;
+	enum ice_err err;
+	const char *why;
+	unsigned int n;
+	bool restart;
+
+	if (!p) {
+		logev(d, "drop", "%s from unknown peer %s", sig_kind_name(m->kind),
+		      m->from);
+		return;
+	}
+	if (strcmp(m->to, d->name))
+		return;
+	if (!d->have_sess || s->peer != p) {
+		if (m->kind == SIG_ANSWER || session_open(d, p))
+			return;
+	}
+	/* seed 004 s.14: nothing from an unauthenticated offer is checked */
+	if (sig_verify(buf, len, d->cfg.max_remote_cands, s->psk, s->psk_len,
+		       (uint64_t)time(NULL), &why)) {
+		logev(d, "drop", "%s from %s: %s", sig_kind_name(m->kind),
+		      m->from, why);
+		return;
+	}
+	restart = s->remote_ufrag[0] && strcmp(s->remote_ufrag, m->ice.ufrag);
+	if (m->kind == SIG_ANSWER) {
+		if (!s->initiator || (s->answered && !restart))
+			return;
+		s->answered = true;
+		s->answer_time_ms = now_ms(d);
+	} else {
+		if (s->remote_ufrag[0] && !restart) {
+			send_signal(d, s, SIG_ANSWER);	/* a retransmitted offer */
+			return;
+		}
+		if (restart) {
+			session_new_credentials(s);
+			logev(d, "ice-restart", "subsequent offer from %s (seed 004 s.9)",
+			      m->from);
+		}
+		if (session_ice(d, s, false))
+			return;
+		s->initiator = false;
+		s->answer_time_ms = now_ms(d);
+	}
+	snprintf(s->remote_ufrag, sizeof(s->remote_ufrag), "%s", m->ice.ufrag);
+	remote_from_offer(m, rc, &n);
+	logev(d, m->kind == SIG_OFFER ? "offer-received" : "answer-received",
+	      "from %s: ufrag %s, %u candidates", m->from, m->ice.ufrag, n);
+	err = ice_agent_set_remote(s->ice, m->ice.ufrag, m->ice.pwd, rc, n, true,
+				   now_ms(d));
+	if (err != ICE_OK) {
+		logev(d, "error", "remote candidates refused: %s", ice_err_str(err));
+		return;
+	}
+	if (m->kind == SIG_OFFER)
+		send_signal(d, s, SIG_ANSWER);
+}
+
+static void mn_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
+		     const struct ice_addr *from)
+{
+	struct sig_msg m;
+	const char *why;
+	char a[64];
+
+	if (sig_decode(buf, len, d->cfg.max_remote_cands, &m, &why)) {
+		logev(d, "drop", "mobility header from %s: %s",
+		      addr_s(from, a, sizeof(a)), why);
+		return;
+	}
+	if (!ice_addr_eq(from, &d->cfg.home_agent)) {
+		logev(d, "drop", "%s from %s, not our home agent",
+		      sig_kind_name(m.kind), addr_s(from, a, sizeof(a)));
+		return;
+	}
+	if (m.kind == SIG_REGISTERED) {
+		if (!d->registered)
+			logev(d, "registered", "with the home agent %s",
+			      addr_s(from, a, sizeof(a)));
+		d->registered = true;
+		return;
+	}
+	if (m.kind == SIG_OFFER || m.kind == SIG_ANSWER)
+		mn_on_offer_or_answer(d, buf, len, &m);
+}
+
+static void mn_register(struct daemon *d)
+{
+	uint8_t out[256];
+	struct sig_msg m;
+	const char *why;
+	size_t len;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = SIG_REGISTER;
+	m.seq = ++d->reg_seq;
+	snprintf(m.from, sizeof(m.from), "%s", d->name);
+	if (!sig_encode(&m, NULL, 0, out, sizeof(out), &len, &why))
+		send_to(d, &d->cfg.home_agent, NULL, out, len);
+	d->next_reg_ms = now_ms(d) + DAEMON_REG_EVERY_MS;
+}
+
+static void mn_gather(struct daemon *d)
+{
+	struct stun_txn_cfg tc;
+	char err[256], a[64];
+	unsigned int i;
+
+	ice_cand_set_init(&d->local, d->cfg.max_local_cands, 'L');
+	if (gather_host(&d->gopts, &d->local, err, sizeof(err)) < 0) {
+		logev(d, "error", "gathering host candidates: %s", err);
+		return;
+	}
+	for (i = 0; i < d->local.n; i++)
+		logev(d, "candidate", "host %s priority %u",
+		      addr_s(&d->local.c[i].addr, a, sizeof(a)),
+		      d->local.c[i].priority);
+	d->gathered = false;
+	if (d->cfg.has_stun_server && d->local.n) {
+		stun_txn_cfg_default(&tc);
+		tc.rc = 3;
+		srflx_start(&d->srflx, &d->local.c[0].base, &d->cfg.stun_server,
+			    &tc, now_ms(d));
+		send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
+			d->srflx.req, d->srflx.req_len);
+	} else {
+		d->gathered = true;
+		if (!d->local.n)
+			logev(d, "candidate", "no usable address; waiting for one");
+	}
+}
+
+static void mn_gathering_done(struct daemon *d)
+{
+	struct ice_cand c;
+	char a[64];
+
+	d->gathered = true;
+	if (d->srflx.state == SRFLX_DONE &&
+	    !srflx_candidate(&d->srflx, 1, 65535, &c)) {
+		ice_cand_set_add(&d->local, &c, NULL);
+		logev(d, "candidate", "srflx %s (base %s) priority %u",
+		      addr_s(&c.addr, a, sizeof(a)),
+		      addr_s(&c.base, a + 32, 32), c.priority);
+	} else if (d->srflx.state != SRFLX_IDLE) {
+		logev(d, "candidate", "no srflx candidate: %s",
+		      srflx_state_name(d->srflx.state));
+	}
+	if (d->have_sess && d->sess.initiator) {
+		/* first offer, or a subsequent one after a move (s.9) */
+		session_new_credentials(&d->sess);
+		if (session_ice(d, &d->sess, true))
+			return;
+		d->sess.answered = false;
+		d->sess.offers_sent = 0;
+		d->sess.next_offer_ms = now_ms(d);
+	}
+}
+
+static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
+			  bool usable, const char *why, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)ga;
+	(void)why;
+	if (!usable && ev != GATHER_EV_DEL && ev != GATHER_EV_RESYNC)
+		return;
+	/* Coalesce bursts: gather once things settle. */
+	d->regather = true;
+	d->regather_at = now_ms(d) + 300;
+	logev(d, "address", "%s: re-gathering (seed 004 s.9)", gather_event_name(ev));
+}
+
+static void ice_events(struct daemon *d, struct session *s)
+{
+	struct ice_event ev;
+	char a[64], b[64];
+
+	while (ice_agent_next_event(s->ice, &ev)) {
+		switch (ev.type) {
+		case ICE_EV_PAIR_STATE:
+			if (d->opts->verbose)
+				logev(d, "pair", "%u %s -> %s", ev.pair_id,
+				      cl_state_name(ev.old_state),
+				      cl_state_name(ev.new_state));
+			break;
+		case ICE_EV_SELECTED:
+			logev(d, "selected", "local %s remote %s (%s/%s) %llu ms after the answer",
+			      addr_s(&ev.pair.local.addr, a, sizeof(a)),
+			      addr_s(&ev.pair.remote.addr, b, sizeof(b)),
+			      ice_cand_type_name(ev.pair.local.type),
+			      ice_cand_type_name(ev.pair.remote.type),
+			      (unsigned long long)(now_ms(d) - s->answer_time_ms));
+			if (!s->kernel_pair ||
+			    !ice_addr_eq(&s->kernel_remote, &ev.pair.remote.addr))
+				kernel_pair(d, s, &ev.pair.remote.addr);
+			break;
+		case ICE_EV_COMPLETED:
+			logev(d, "completed", "checks sent %llu",
+			      (unsigned long long)ice_agent_stats(s->ice)->checks_sent);
+			break;
+		case ICE_EV_FAILED:
+			logev(d, "failed", "no pair succeeded");
+			break;
+		case ICE_EV_CONSENT_LOST:
+			logev(d, "consent-lost", "no consent for %u s (RFC 7675)",
+			      d->cfg.consent_timeout_s);
+			kernel_pair_del(d, s);
+			break;
+		case ICE_EV_ROLE:
+			logev(d, "role", "now %s", ev.controlling ?
+			      "controlling" : "controlled");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void ice_send(struct daemon *d, struct session *s)
+{
+	struct ice_tx tx;
+
+	while (ice_agent_poll(s->ice, now_ms(d), &tx) == 1)
+		send_to(d, &tx.to, &tx.local_base, tx.buf, tx.len);
+	ice_events(d, s);
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
+			const struct ice_addr *from, const struct ice_addr *base)
+{
+	enum mice_reason reason;
+	enum mice_class cls;
+	uint8_t out[512];
+	size_t olen;
+
+	cls = mice_classify(buf, (u32)len, (u32)len, &reason);
+	if (cls == MICE_CLASS_MIP) {
+		if (d->cfg.role == MICE_ROLE_HA)
+			ha_on_mh(d, buf, len, from);
+		else
+			mn_on_mh(d, buf, len, from);
+		return;
+	}
+	if (cls != MICE_CLASS_STUN && !(len >= 20 && (buf[0] & 0xc0) == 0))
+		return;	/* data: the kernel's, or dropped without it */
+	if (d->cfg.role == MICE_ROLE_HA) {
+		struct stun_addr sa = { .family = from->family, .port = from->port };
+
+		memcpy(sa.ip, from->ip, sizeof(sa.ip));
+		olen = stun_server_handle(&d->stun, now_ms(d), buf, len, &sa,
+					  out, sizeof(out));
+		if (olen)
+			send_to(d, from, NULL, out, olen);
+		return;
+	}
+	if (d->srflx.state == SRFLX_RUNNING &&
+	    srflx_input(&d->srflx, now_ms(d), buf, len, from) != SRFLX_IN_IGNORED) {
+		mn_gathering_done(d);
+		return;
+	}
+	if (d->have_sess && d->sess.ice) {
+		ice_agent_on_datagram(d->sess.ice, base, from, buf, len, now_ms(d));
+		ice_send(d, &d->sess);
+	}
+}
+
+static void read_socket(struct daemon *d)
+{
+	static uint8_t buf[65536];
+	struct sockaddr_storage ss;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &ss, .msg_namelen = sizeof(ss), .msg_iov = &iov,
+		.msg_iovlen = 1, .msg_control = cbuf.buf,
+		.msg_controllen = sizeof(cbuf.buf),
+	};
+	struct ice_addr from, base;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	n = recvmsg(d->fd, &msg, MSG_DONTWAIT);
+	if (n < 0 || ice_addr_from_sockaddr(&from, (struct sockaddr *)&ss))
+		return;
+	base = d->bound;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo *pi = (struct in_pktinfo *)CMSG_DATA(c);
+
+			memcpy(base.ip, &pi->ipi_addr, 4);
+		}
+	on_datagram(d, buf, (size_t)n, &from, &base);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static void mn_timers(struct daemon *d)
+{
+	uint64_t now = now_ms(d);
+	struct session *s = &d->sess;
+
+	if (d->regather && now >= d->regather_at) {
+		d->regather = false;
+		mn_gather(d);
+	}
+	if (d->cfg.has_home_agent && now >= d->next_reg_ms)
+		mn_register(d);
+	if (d->srflx.state == SRFLX_RUNNING && now >= srflx_next_deadline(&d->srflx)) {
+		if (srflx_on_timer(&d->srflx, now) == STUN_TXN_SEND)
+			send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
+				d->srflx.req, d->srflx.req_len);
+		if (d->srflx.state != SRFLX_RUNNING)
+			mn_gathering_done(d);
+	}
+	if (d->have_sess && s->initiator && d->gathered && d->registered &&
+	    !s->answered && s->ice && now >= s->next_offer_ms &&
+	    s->offers_sent < DAEMON_OFFER_TRIES) {
+		send_signal(d, s, SIG_OFFER);
+		s->offers_sent++;
+		s->next_offer_ms = now + DAEMON_OFFER_EVERY_MS;
+	}
+	if (d->have_sess && s->ice)
+		ice_send(d, s);
+}
+
+static uint64_t next_wakeup(struct daemon *d)
+{
+	uint64_t t = now_ms(d) + 1000;
+
+	if (d->cfg.role != MICE_ROLE_MN)
+		return t;
+	if (d->regather)
+		t = min_u64(t, d->regather_at);
+	t = min_u64(t, d->next_reg_ms);
+	if (d->srflx.state == SRFLX_RUNNING)
+		t = min_u64(t, srflx_next_deadline(&d->srflx));
+	if (d->have_sess && d->sess.initiator && !d->sess.answered)
+		t = min_u64(t, d->sess.next_offer_ms);
+	if (d->have_sess && d->sess.ice)
+		t = min_u64(t, ice_agent_next_timeout(d->sess.ice));
+	return t;
+}
+
+static int daemon_socket(struct daemon *d)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1;
+
+	if (!d->cfg.n_listen) {
+		ice_addr_set(&d->bound, AF_INET, "\0\0\0\0", MICE_CFG_HA_PORT);
+	} else {
+		d->bound = d->cfg.listen[0];
+	}
+	if (ice_addr_to_sockaddr(&d->bound, &ss, &sl))
+		return -1;
+	d->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (d->fd < 0)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		setsockopt(d->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	else
+		setsockopt(d->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	if (bind(d->fd, (struct sockaddr *)&ss, sl)) {
+		cli_err("daemon: binding port %u: %s", d->bound.port, strerror(errno));
+		close(d->fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_prefix_arg(const char *s, struct mice_prefix_info *p)
+{
+	char buf[80], *slash;
+	long len;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, p->addr) == 1)
+		p->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
+		p->family = AF_INET6;
+	else
+		return -1;
+	len = strtol(slash + 1, &slash, 10);
+	if (*slash || len < 0 || len > (p->family == AF_INET ? 32 : 128))
+		return -1;
+	p->len = (uint8_t)len;
+	return 0;
+}
+
+int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "connect", required_argument, NULL, 'C' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "peer-prefix", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct daemon d;
+	char err[MICE_CFG_ERR_MAX], a[64];
+	const char *config = NULL;
+	unsigned long timeout_s = 0;
+	struct sigaction sa;
+	uint64_t deadline = 0;
+	int c;
+
+	memset(&d, 0, sizeof(d));
+	d.opts = opts;
+	d.fd = -1;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'n': d.name = optarg; break;
+		case 'C': d.connect = optarg; break;
+		case 'd': d.dev = optarg; break;
+		case 'p':
+			if (d.n_peer_prefix >= MICE_MAX_PREFIXES_PER_PEER ||
+			    parse_prefix_arg(optarg, &d.peer_prefix[d.n_peer_prefix])) {
+				cli_err("invalid value '%s' for --peer-prefix: expected "
+					"ADDR/LEN (at most %d)", optarg,
+					MICE_MAX_PREFIXES_PER_PEER);
+				return CLI_USAGE;
+			}
+			d.n_peer_prefix++;
+			break;
+		case 't':
+			if (cli_parse_uint("--timeout", optarg, 86400 * 365, &timeout_s))
+				return CLI_USAGE;
+			break;
+		default:
+			cli_err("usage: mice daemon -c FILE [--name NAME] [--connect PEER] "
+				"[--dev IF --peer-prefix P/L...] [--timeout S]");
+			return CLI_USAGE;
+		}
+	}
+	if (!config) {
+		cli_err("daemon needs a config file: mice daemon -c FILE "
+			"(see docs/config.md)");
+		return CLI_USAGE;
+	}
+	if (mice_config_load(&d.cfg, config, err, sizeof(err))) {
+		cli_err("%s", err);
+		return CLI_USAGE;
+	}
+	if (d.cfg.role == MICE_ROLE_MN) {
+		if (!d.name || !*d.name || strlen(d.name) > SIG_NAME_MAX) {
+			cli_err("a mobile node needs --name NAME (its identifier at the "
+				"home agent, 1-%d characters)", SIG_NAME_MAX);
+			return CLI_USAGE;
+		}
+		if (!d.cfg.has_home_agent) {
+			cli_err("%s: a mobile node needs 'home-agent ADDR:PORT'", config);
+			return CLI_USAGE;
+		}
+		if (d.connect && !peer_by_name(&d, d.connect)) {
+			cli_err("--connect %s: no [peer %s] section in %s", d.connect,
+				d.connect, config);
+			return CLI_USAGE;
+		}
+	}
+	mice_clock_monotonic(&d.clk);
+	d.t0 = now_ms(&d);
+	if (daemon_socket(&d))
+		return CLI_FAIL;
+	logev(&d, "start", "role %s, listening on %s",
+	      d.cfg.role == MICE_ROLE_HA ? "ha" : "mn",
+	      addr_s(&d.bound, a, sizeof(a)));
+	kernel_attach(&d);
+
+	if (d.cfg.role == MICE_ROLE_HA) {
+		struct stun_server_cfg sc = { .software = "mice" };
+
+		stun_server_init(&d.stun, &sc);
+	} else {
+		gather_opts_default(&d.gopts, d.bound.port);
+		d.gopts.no_ipv6 = d.bound.family == AF_INET;
+		d.gopts.no_ipv4 = d.bound.family == AF_INET6;
+		if (!gather_watch_open(&d.watch, &d.gopts, on_addr_event, &d))
+			d.watching = true;
+		if (d.connect) {
+			if (session_open(&d, peer_by_name(&d, d.connect)))
+				return CLI_FAIL;
+			d.sess.initiator = true;
+		}
+		mn_gather(&d);
+		mn_register(&d);
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = daemon_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (timeout_s)
+		deadline = now_ms(&d) + timeout_s * 1000;
+
+	while (!daemon_stop) {
+		struct pollfd pfd[2] = {
+			{ .fd = d.fd, .events = POLLIN },
+			{ .fd = d.watching ? gather_watch_fd(&d.watch) : -1,
+			  .events = POLLIN },
+		};
+		uint64_t now = now_ms(&d), wake = next_wakeup(&d);
+
+		if (deadline && now >= deadline)
+			break;
+		if (deadline)
+			wake = min_u64(wake, deadline);
+		if (poll(pfd, 2, wake > now ? (int)min_u64(wake - now, 1000) : 0) > 0) {
+			if (pfd[0].revents & POLLIN)
+				read_socket(&d);
+			if (pfd[1].revents & POLLIN)
+				gather_watch_process(&d.watch);
+		}
+		if (d.cfg.role == MICE_ROLE_MN)
+			mn_timers(&d);
+	}
+	logev(&d, "stop", "%s", daemon_stop ? "signal" : "timeout");
+	if (d.have_sess) {
+		ice_agent_free(d.sess.ice);
+		OPENSSL_cleanse(d.sess.psk, sizeof(d.sess.psk));
+		OPENSSL_cleanse(d.sess.pwd, sizeof(d.sess.pwd));
+	}
+	if (d.watching)
+		gather_watch_close(&d.watch);
+	close(d.fd);
+	return CLI_OK;
+}

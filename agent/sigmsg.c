@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "sigmsg.h"
+
+const char *sig_kind_name(enum sig_kind k)
+{
+	switch (k) {
+	case SIG_REGISTER: return "register";
+	case SIG_REGISTERED: return "registered";
+	case SIG_OFFER: return "offer";
+	case SIG_ANSWER: return "answer";
+	}
+	return "?";
+}
+
+static int add_mn_id(struct mh_msg *mh, uint8_t subtype, const char *name)
+{
+	uint8_t data[1 + SIG_NAME_MAX];
+	size_t n = strlen(name);
+
+	if (!n || n > SIG_NAME_MAX)
+		return -1;
+	data[0] = subtype;
+	memcpy(data + 1, name, n);
+	return mh_add_tlv(mh, SIG_OPT_MN_ID, data, (uint8_t)(n + 1));
+}
+
+static int add_timestamp(struct mh_msg *mh, uint64_t ts)
+{
+	uint8_t data[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		data[i] = (uint8_t)(ts >> (56 - 8 * i));
+	return mh_add_tlv(mh, SIG_OPT_TIMESTAMP, data, 8);
+}
+
+static int add_auth(struct mh_msg *mh, const uint8_t tag[SIG_AUTH_LEN])
+{
+	uint8_t data[1 + 4 + SIG_AUTH_LEN];
+
+	data[0] = SIG_AUTH_SUBTYPE;
+	data[1] = (uint8_t)(SIG_AUTH_SPI >> 24);
+	data[2] = (uint8_t)(SIG_AUTH_SPI >> 16);
+	data[3] = (uint8_t)(SIG_AUTH_SPI >> 8);
+	data[4] = (uint8_t)SIG_AUTH_SPI;
+	memcpy(data + 5, tag, SIG_AUTH_LEN);
+	return mh_add_tlv(mh, SIG_OPT_AUTH, data, sizeof(data));
+}
+
+/* The authenticator TLV of @mh, or NULL. */
+static struct mh_tlv *find_auth(struct mh_msg *mh)
+{
+	unsigned int i;
+
+	for (i = 0; i < mh->n_tlv; i++)
+		if (mh->tlv[i].type == SIG_OPT_AUTH &&
+		    mh->tlv[i].len == 1 + 4 + SIG_AUTH_LEN)
+			return &mh->tlv[i];
+	return NULL;
+}
+
+/* HMAC-SHA256-128 over the encoding of @mh with its authenticator zeroed. */
+static int auth_tag(const struct mh_msg *mh_in, const uint8_t *key,
+		    size_t keylen, uint8_t tag[SIG_AUTH_LEN])
+{
+	static struct mh_msg mh;
+	uint8_t buf[MH_MAX_LEN], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	struct mh_tlv *auth;
+	size_t len;
+
+	mh = *mh_in;
+	auth = find_auth(&mh);
+	if (!auth)
+		return -1;
+	memset(auth->data + 5, 0, SIG_AUTH_LEN);
+	if (mh_encode(&mh, buf, sizeof(buf), &len, NULL) != MH_OK)
+		return -1;
+	if (!HMAC(EVP_sha256(), key, (int)keylen, buf, len, md, &mdlen) ||
+	    mdlen < SIG_AUTH_LEN)
+		return -1;
+	memcpy(tag, md, SIG_AUTH_LEN);
+	OPENSSL_cleanse(md, sizeof(md));
+	return 0;
+}
+
+int sig_encode(const struct sig_msg *m, const uint8_t *key, size_t keylen,
+	       uint8_t *buf, size_t cap, size_t *len, const char **why)
+{
+	static struct mh_msg mh;
+	uint8_t tag[SIG_AUTH_LEN] = { 0 };
+	bool relayed = m->kind == SIG_OFFER || m->kind == SIG_ANSWER;
+	struct mh_tlv *auth;
+
+	*why = NULL;
+	if (m->kind == SIG_REGISTER || m->kind == SIG_OFFER)
+		mh_bu_init(&mh, m->seq, MH_BU_A | (m->kind == SIG_REGISTER ?
+						   MH_BU_H : 0),
+			   mh_lifetime_units(SIG_LIFETIME_S));
+	else
+		mh_ba_init(&mh, m->status, false, m->seq,
+			   mh_lifetime_units(SIG_LIFETIME_S));
+	if (m->from[0] && add_mn_id(&mh, SIG_MN_ID_NAI, m->from)) {
+		*why = "bad source name";
+		return -1;
+	}
+	if (relayed) {
+		if (!key || !keylen) {
+			*why = "offers and answers need a key";
+			return -1;
+		}
+		if (add_mn_id(&mh, SIG_MN_ID_TARGET, m->to) ||
+		    add_timestamp(&mh, m->timestamp) || add_auth(&mh, tag)) {
+			*why = "bad target name or too many options";
+			return -1;
+		}
+	}
+	if (m->has_ice) {
+		mh.has_ice = true;
+		mh.ice = m->ice;
+	}
+	if (relayed) {
+		if (auth_tag(&mh, key, keylen, tag)) {
+			*why = "cannot compute the authenticator";
+			return -1;
+		}
+		auth = find_auth(&mh);
+		memcpy(auth->data + 5, tag, SIG_AUTH_LEN);
+	}
+	if (mh_encode(&mh, buf, cap, len, NULL) != MH_OK) {
+		*why = "message does not encode (too large?)";
+		return -1;
+	}
+	return 0;
+}
+
+static void copy_name(char *dst, const struct mh_tlv *t)
+{
+	size_t n = t->len - 1u;
+
+	if (n > SIG_NAME_MAX)
+		n = SIG_NAME_MAX;
+	memcpy(dst, t->data + 1, n);
+	dst[n] = '\0';
+}
+
+int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
+	       struct sig_msg *m, const char **why)
+{
+	static struct mh_msg mh;
+	struct mipice_limits lim = { .max_cand = max_cand };
+	enum mipice_err ierr = MIPICE_OK;
+	enum mh_err err;
+	unsigned int i;
+	int k;
+
+	memset(m, 0, sizeof(*m));
+	err = mh_decode(buf, len, &lim, &mh, &ierr);
+	if (err != MH_OK) {
+		*why = err == MH_E_ICE ? mipice_strerror(ierr) : mh_strerror(err);
+		return -1;
+	}
+	m->seq = mh.seq;
+	m->status = mh.status;
+	for (i = 0; i < mh.n_tlv; i++) {
+		const struct mh_tlv *t = &mh.tlv[i];
+
+		if (t->type == SIG_OPT_MN_ID && t->len >= 2) {
+			for (k = 1; k < t->len; k++)
+				if (t->data[k] < 0x21 || t->data[k] > 0x7e) {
+					*why = "identifier is not printable";
+					return -1;
+				}
+			if (t->data[0] == SIG_MN_ID_NAI)
+				copy_name(m->from, t);
+			else if (t->data[0] == SIG_MN_ID_TARGET)
+				copy_name(m->to, t);
+		} else if (t->type == SIG_OPT_TIMESTAMP && t->len == 8) {
+			for (k = 0; k < 8; k++)
+				m->timestamp = m->timestamp << 8 | t->data[k];
+		}
+	}
+	if (mh.has_ice) {
+		m->has_ice = true;
+		m->ice = mh.ice;
+	}
+	if (mh.type == MH_TYPE_BU)
+		m->kind = m->to[0] ? SIG_OFFER :
+			  (mh.flags & MH_BU_H) ? SIG_REGISTER : SIG_OFFER;
+	else
+		m->kind = m->to[0] ? SIG_ANSWER : SIG_REGISTERED;
+	if ((m->kind == SIG_OFFER || m->kind == SIG_ANSWER) &&
+	    (!m->to[0] || !m->from[0] || !m->has_ice)) {
+		*why = "offer/answer without source, target or MIP-ICE option";
+		return -1;
+	}
+	if (m->kind == SIG_REGISTER && !m->from[0]) {
+		*why = "registration without an identifier";
+		return -1;
+	}
+	return 0;
+}
+
+int sig_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
+	       const uint8_t *key, size_t keylen, uint64_t now_s,
+	       const char **why)
+{
+	static struct mh_msg mh;
+	struct mipice_limits lim = { .max_cand = max_cand };
+	uint8_t tag[SIG_AUTH_LEN];
+	struct mh_tlv *auth;
+	struct sig_msg m;
+
+	if (sig_decode(buf, len, max_cand, &m, why))
+		return -1;
+	if (mh_decode(buf, len, &lim, &mh, NULL) != MH_OK) {
+		*why = "does not decode";
+		return -1;
+	}
+	auth = find_auth(&mh);
+	if (!auth) {
+		*why = "no authenticator";
+		return -1;
+	}
+	if (auth->data[0] != SIG_AUTH_SUBTYPE ||
+	    ((uint32_t)auth->data[1] << 24 | (uint32_t)auth->data[2] << 16 |
+	     (uint32_t)auth->data[3] << 8 | auth->data[4]) != SIG_AUTH_SPI) {
+		*why = "unknown authenticator subtype or SPI";
+		return -1;
+	}
+	if (auth_tag(&mh, key, keylen, tag)) {
+		*why = "cannot compute the authenticator";
+		return -1;
+	}
+	if (CRYPTO_memcmp(tag, auth->data + 5, SIG_AUTH_LEN)) {
+		*why = "authenticator does not match (wrong key or tampered)";
+		return -1;
+	}
+	if (m.timestamp + SIG_MAX_SKEW_S < now_s ||
+	    m.timestamp > now_s + SIG_MAX_SKEW_S) {
+		*why = "timestamp outside the window (replay or clock skew)";
+		return -1;
+	}
+	return 0;
+}

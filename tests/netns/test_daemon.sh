@@ -1,0 +1,172 @@
+#!/bin/bash
+# Host test (no kernel module needed): the M-ICE agents end to end in
+# network namespaces. A Home Agent on a "public" segment runs the STUN
+# server and relays the offer/answer (seed 004 s.3); two mobile nodes
+# gather, register, exchange the MIP-ICE option, run the checks and select
+# a pair (s.7, s.8):
+#   1. L and R on the public segment with the HA: a host-host pair;
+#   2. L and R each behind an endpoint-independent NAT (nftables
+#      masquerade): a server-reflexive pair through both NATs;
+#   3. a wrong pre-shared key: the offer is refused, nothing is checked
+#      (seed 004 s.14);
+#   4. the mobility case: L's address changes; it re-gathers and restarts
+#      ICE with a subsequent offer (s.9) and selects a new pair.
+# Only addresses of namespaces created here (10.99.x.x). Bounded in time.
+set -u
+cd "$(dirname "$0")/../.."
+MICE=$(pwd)/agent/mice
+T=$(mktemp -d)
+P=0 F=0
+pass() { P=$((P + 1)); echo "PASS: $1"; }
+fail() { F=$((F + 1)); echo "FAIL: $1: ${2:-failed}"; }
+NS="md_ha md_l md_r md_nl md_nr"
+cleanup() {
+	kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
+	for n in $NS; do ip netns del $n 2>/dev/null; done
+	ip link del md_br 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+[ "$(id -u)" = 0 ] || { echo "FAIL: root: needs root for namespaces"; exit 1; }
+[ -x "$MICE" ] || { echo "FAIL: build: $MICE missing (make)"; exit 1; }
+
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/badpsk"
+
+wait_for() {	# FILE PATTERN SECONDS
+	local i
+	for i in $(seq $(( ${3:-10} * 10 ))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# public segment 10.99.5.0/24: HA .1, NAT L .2, NAT R .3, (case 1) L .11 R .12
+ip link add md_br type bridge && ip link set md_br up
+for n in $NS; do ip netns add $n; ip netns exec $n ip link set lo up; done
+plug() {	# NS IFNAME ADDR/LEN
+	ip link add "$1$2" type veth peer name "$2" netns "$1"
+	ip link set "$1$2" master md_br up
+	ip netns exec "$1" ip addr add "$3" dev "$2"
+	ip netns exec "$1" ip link set "$2" up
+}
+plug md_ha pub 10.99.5.1/24
+
+cat > "$T/ha.conf" <<CONF
+[agent]
+role ha
+listen 10.99.5.1:4191
+CONF
+mn_conf() {	# FILE PEER KEYFILE
+	cat > "$1" <<CONF
+[agent]
+role mn
+listen 0.0.0.0:4191
+home-agent 10.99.5.1:4191
+stun-server 10.99.5.1:4191
+kernel off
+[peer $2]
+credentials psk-file $3
+CONF
+}
+mn_conf "$T/l.conf" R "$T/psk"
+mn_conf "$T/r.conf" L "$T/psk"
+mn_conf "$T/lbad.conf" R "$T/badpsk"
+
+ip netns exec md_ha $MICE daemon -c "$T/ha.conf" > "$T/ha.log" 2>&1 &
+wait_for "$T/ha.log" "start" 5 || fail ha-start "$(cat "$T/ha.log")"
+
+# run_pair TAG L-CONF: starts R then L (L connects), waits for both to select.
+run_pair() {
+	ip netns exec md_r $MICE daemon -c "$T/r.conf" --name R > "$T/$1.r" 2>&1 &
+	rpid=$!
+	ip netns exec md_l $MICE daemon -c "$2" --name L --connect R > "$T/$1.l" 2>&1 &
+	lpid=$!
+}
+stop_pair() { kill $lpid $rpid 2>/dev/null; wait $lpid $rpid 2>/dev/null; }
+
+# --- 1. no NAT -----------------------------------------------------------
+plug md_l pl 10.99.5.11/24
+plug md_r pr 10.99.5.12/24
+run_pair nonat "$T/l.conf"
+if wait_for "$T/nonat.l" "^t=.* selected" 15 && wait_for "$T/nonat.r" "^t=.* selected" 10; then
+	pass nonat-selected
+	grep -q "selected local 10.99.5.11:4191 remote 10.99.5.12:4191 (host/host)" "$T/nonat.l" &&
+		pass nonat-host-host-pair || fail nonat-host-host-pair "$(grep selected "$T/nonat.l")"
+else
+	fail nonat-selected "$(tail -5 "$T/nonat.l"; tail -5 "$T/nonat.r"; tail -5 "$T/ha.log")"
+fi
+grep -q "relay offer L -> R" "$T/ha.log" && grep -q "relay answer R -> L" "$T/ha.log" &&
+	pass ha-relayed-offer-and-answer || fail ha-relayed-offer-and-answer "$(cat "$T/ha.log")"
+grep -q "candidate srflx 10.99.5.11:4191" "$T/nonat.l" && pass srflx-from-ha-stun ||
+	fail srflx-from-ha-stun "$(grep candidate "$T/nonat.l")"
+stop_pair
+
+# --- 3. wrong key: refused, never checked --------------------------------------
+run_pair badkey "$T/lbad.conf"
+if wait_for "$T/badkey.r" "drop.*offer from L: authenticator does not match" 10; then
+	pass wrong-key-offer-refused
+else
+	fail wrong-key-offer-refused "$(tail -5 "$T/badkey.r")"
+fi
+sleep 1
+grep -q "selected" "$T/badkey.r" "$T/badkey.l" && fail wrong-key-no-checks "a pair was selected" ||
+	pass wrong-key-no-checks
+stop_pair
+
+# --- 2. both behind endpoint-independent NATs -----------------------------------
+ip -n md_l link del pl; ip -n md_r link del pr
+nat() {	# NATNS PUBADDR INNERNS INNERNET GW HOSTADDR
+	plug "$1" pub "$2/24"
+	ip link add in netns "$1" type veth peer name eth0 netns "$3"
+	ip -n "$1" addr add "$5/24" dev in; ip -n "$1" link set in up
+	ip -n "$3" addr add "$6/24" dev eth0; ip -n "$3" link set eth0 up
+	ip -n "$3" route add default via "$5"
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$1" nft -f - <<NFT
+table ip nat {
+	chain post { type nat hook postrouting priority 100; oifname "pub" masquerade; }
+}
+table ip filter {
+	# a home NAT: unsolicited inbound is dropped before conntrack confirms
+	# it, so it cannot steal the mapping (address-and-port-dependent
+	# filtering, endpoint-independent mapping: RFC 4787)
+	chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }
+	chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }
+}
+NFT
+}
+nat md_nl 10.99.5.2 md_l 10.99.6.0 10.99.6.1 10.99.6.2
+nat md_nr 10.99.5.3 md_r 10.99.7.0 10.99.7.1 10.99.7.2
+run_pair nat "$T/l.conf"
+if wait_for "$T/nat.l" "^t=.* selected" 20 && wait_for "$T/nat.r" "^t=.* selected" 10; then
+	pass nat-selected
+	grep "selected" "$T/nat.l" | tail -1 | grep -q "remote 10.99.5.3:[0-9]* (.*/srflx)\|remote 10.99.5.3:[0-9]* (.*/prflx)" &&
+		pass nat-srflx-pair-through-both-nats || fail nat-srflx-pair-through-both-nats "$(grep selected "$T/nat.l")"
+	grep -q "candidate srflx 10.99.5.2:" "$T/nat.l" && pass nat-srflx-is-the-nat ||
+		fail nat-srflx-is-the-nat "$(grep candidate "$T/nat.l")"
+else
+	fail nat-selected "$(tail -8 "$T/nat.l"; tail -5 "$T/nat.r")"
+fi
+
+# --- 4. mobility: L's address changes --------------------------------------------
+ip -n md_l addr del 10.99.6.2/24 dev eth0
+ip -n md_l addr add 10.99.6.3/24 dev eth0
+ip -n md_l route add default via 10.99.6.1 2>/dev/null
+if wait_for "$T/nat.l" "address" 5 && wait_for "$T/nat.r" "ice-restart" 15; then
+	pass move-triggers-subsequent-offer
+else
+	fail move-triggers-subsequent-offer "$(tail -8 "$T/nat.l")"
+fi
+if wait_for "$T/nat.l" "candidate host 10.99.6.3" 5 &&
+   [ "$(grep -c "^t=.* selected" "$T/nat.l")" -ge 2 ] ||
+   (sleep 10; [ "$(grep -c "^t=.* selected" "$T/nat.l")" -ge 2 ]); then
+	pass move-new-pair-selected
+else
+	fail move-new-pair-selected "$(tail -8 "$T/nat.l")"
+fi
+stop_pair
+
+echo "$P passed, $F failed"
+[ "$F" = 0 ]
