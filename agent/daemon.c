@@ -839,6 +839,9 @@ static void mn_timers(struct daemon *d)
 	if (d->regather && now >= d->regather_at) {
 		d->regather = false;
 		mn_gather(d);
+		/* the HA must learn the new address before it relays to us */
+		d->registered = false;
+		mn_register(d);
 	}
 	if (d->cfg.has_home_agent && now >= d->next_reg_ms)
 		mn_register(d);

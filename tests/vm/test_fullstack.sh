@@ -1,0 +1,145 @@
+#!/bin/bash
+# Guest test: the whole stack. A Home Agent on a public segment; L and R
+# each behind an endpoint-independent NAT run `mice daemon` with the
+# module loaded: ICE through the HA (seed 004 s.3-8) selects a pair, the
+# daemons install it in the kernel, and L pings R across the mice tunnel.
+# Then L moves (its address changes): the daemon re-gathers, restarts ICE
+# with a subsequent offer (s.9), the new pair replaces the old one in the
+# kernel, and a TCP transfer running across the move completes with every
+# byte verified.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/vm/lib.sh
+MICE=$(pwd)/agent/mice
+T=$(mktemp -d)
+NS="fs_ha fs_l fs_r fs_nl fs_nr"
+teardown() {
+	kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
+	for n in $NS; do ip netns del $n 2>/dev/null; done
+	ip link del fs_br 2>/dev/null
+	rm -rf "$T"
+}
+trap teardown EXIT
+wait_for() {	# FILE PATTERN SECONDS
+	local i
+	for i in $(seq $(( ${3:-10} * 10 ))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check_eq() { [ "$2" = "$3" ] && pass "$1" || fail "$1" "expected '$2', got '$3'"; }
+
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
+ip link add fs_br type bridge && ip link set fs_br up
+for n in $NS; do ip netns add $n; ip -n $n link set lo up; done
+plug() {	# NS ADDR/LEN
+	ip link add "$1p" type veth peer name pub netns "$1"
+	ip link set "$1p" master fs_br up
+	ip -n "$1" addr add "$2" dev pub; ip -n "$1" link set pub up
+}
+nat() {	# NATNS PUB INNERNS GW HOST
+	plug "$1" "$2/24"
+	ip link add in netns "$1" type veth peer name eth0 netns "$3"
+	ip -n "$1" addr add "$4/24" dev in; ip -n "$1" link set in up
+	ip -n "$3" addr add "$5/24" dev eth0; ip -n "$3" link set eth0 up
+	ip -n "$3" route add default via "$4"
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$1" nft -f - <<NFT
+table ip nat {
+	chain post { type nat hook postrouting priority 100; oifname "pub" masquerade; }
+}
+table ip filter {
+	chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }
+	chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }
+}
+NFT
+}
+plug fs_ha 10.99.5.1/24
+nat fs_nl 10.99.5.2 fs_l 10.99.6.1 10.99.6.2
+nat fs_nr 10.99.5.3 fs_r 10.99.7.1 10.99.7.2
+for h in l r; do
+	me=$([ $h = l ] && echo 1 || echo 2) other=$([ $h = l ] && echo 2 || echo 1)
+	ip -n fs_$h link add mice0 type mice
+	ip -n fs_$h addr add 10.200.0.$me/32 dev mice0
+	ip -n fs_$h link set mice0 up
+	ip -n fs_$h route add 10.200.0.$other/32 dev mice0
+done
+
+cat > "$T/ha.conf" <<CONF
+[agent]
+role ha
+listen 10.99.5.1:4191
+CONF
+for p in R L; do cat > "$T/peer$p.conf" <<CONF
+[agent]
+role mn
+listen 0.0.0.0:4191
+home-agent 10.99.5.1:4191
+stun-server 10.99.5.1:4191
+[peer $p]
+credentials psk-file $T/psk
+CONF
+done
+ip netns exec fs_ha $MICE daemon -c "$T/ha.conf" > "$T/ha" 2>&1 &
+sleep 0.5
+ip netns exec fs_r $MICE daemon -c "$T/peerL.conf" --name R --dev mice0 \
+	--peer-prefix 10.200.0.1/32 > "$T/r" 2>&1 &
+ip netns exec fs_l $MICE daemon -c "$T/peerR.conf" --name L --connect R --dev mice0 \
+	--peer-prefix 10.200.0.2/32 > "$T/l" 2>&1 &
+
+wait_for "$T/l" "kernel socket attached" 10 && pass daemon-attached-socket ||
+	fail daemon-attached-socket "$(head -5 "$T/l")"
+if wait_for "$T/l" "kernel-pair peer R id 1 remote 10.99.5.3:[0-9]* installed" 30 &&
+   wait_for "$T/r" "kernel-pair peer L id 1 remote 10.99.5.2:[0-9]* installed" 10; then
+	pass nominated-pair-installed-in-kernel
+else
+	fail nominated-pair-installed-in-kernel "$(tail -6 "$T/l"; tail -6 "$T/r"; tail -4 "$T/ha")"
+fi
+grep "selected" "$T/l" | sed 's/^/    /'
+ip netns exec fs_l ping -c 3 -i 0.3 -W 2 10.200.0.2 > "$T/ping" 2>&1 &&
+	pass ping-over-ice-selected-tunnel || fail ping-over-ice-selected-tunnel "$(tail -2 "$T/ping")"
+ip netns exec fs_l cat /proc/net/mice/pairs | sed 's/^/    /'
+
+# A TCP transfer across the move.
+head -c 4000000 /dev/urandom > "$T/src"
+ip netns exec fs_r timeout 90 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$T/dst",creat,trunc &
+srv=$!
+for _ in $(seq 100); do ip netns exec fs_r ss -ltn | grep -q ':5001 ' && break; sleep 0.1; done
+ip netns exec fs_l timeout 90 sh -c "pv -qL 200k < '$T/src' 2>/dev/null || cat '$T/src'" |
+	ip netns exec fs_l timeout 90 socat -u - TCP:10.200.0.2:5001 &
+cli=$!
+sleep 2
+before=$(grep -c "kernel-pair peer L" "$T/r")
+# Pings every 100 ms across the move measure the interruption.
+ip netns exec fs_l ping -i 0.1 -w 20 10.200.0.2 > "$T/moveping" 2>&1 &
+pinger=$!
+sleep 1
+ip -n fs_l addr del 10.99.6.2/24 dev eth0
+ip -n fs_l addr add 10.99.6.3/24 dev eth0
+ip -n fs_l route add default via 10.99.6.1
+if wait_for "$T/l" "candidate host 10.99.6.3" 10 &&
+   wait_for "$T/r" "ice-restart" 20; then
+	pass move-subsequent-offer
+else
+	fail move-subsequent-offer "$(tail -8 "$T/l")"
+fi
+# R learns L's new public mapping and replaces the pair in its kernel.
+for _ in $(seq 200); do
+	[ "$(grep -c "kernel-pair peer L" "$T/r")" -gt "$before" ] && break
+	sleep 0.1
+done
+grep "kernel-pair peer L .* replaced" "$T/r" >/dev/null &&
+	pass move-pair-replaced-in-kernel || fail move-pair-replaced-in-kernel "$(tail -8 "$T/r")"
+wait $pinger
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$T/moveping")
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/moveping")
+echo "    move: pings every 100 ms: sent ${sent:-?} received ${got:-?}: interruption ~$(( (${sent:-0} - ${got:-0}) * 100 )) ms"
+[ -n "$got" ] && [ "$got" -gt 0 ] && [ "$((sent - got))" -lt 100 ] &&
+	pass ping-continues-after-move || fail ping-continues-after-move "$(tail -2 "$T/moveping")"
+grep "selected\|kernel-pair" "$T/l" "$T/r" | sed 's/^/    /'
+wait $cli; wait $srv
+check_eq tcp-across-move-every-byte "$(sha256sum < "$T/src")" "$(sha256sum < "$T/dst" 2>/dev/null)"
+ip netns exec fs_l ping -c 3 -i 0.3 -W 2 10.200.0.2 >/dev/null 2>&1 &&
+	pass ping-after-move || fail ping-after-move
+summary
