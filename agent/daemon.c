@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -627,6 +628,33 @@ static void mn_register(struct daemon *d)
 	d->next_reg_ms = now_ms(d) + DAEMON_REG_EVERY_MS;
 }
 
+/*
+ * Addresses on the mice tunnel device itself are no candidates: checks
+ * and data would be carried inside the tunnel they are meant to set up.
+ */
+static void drop_tunnel_candidates(struct daemon *d)
+{
+	struct ifaddrs *ifa, *i;
+	unsigned int k;
+
+	if (!d->dev || getifaddrs(&ifa))
+		return;
+	for (i = ifa; i; i = i->ifa_next) {
+		struct ice_addr a;
+
+		if (!i->ifa_addr || strcmp(i->ifa_name, d->dev) ||
+		    ice_addr_from_sockaddr(&a, i->ifa_addr))
+			continue;
+		for (k = 0; k < d->local.n; k++) {
+			if (!ice_addr_ip_eq(&d->local.c[k].addr, &a))
+				continue;
+			d->local.c[k] = d->local.c[--d->local.n];
+			k--;
+		}
+	}
+	freeifaddrs(ifa);
+}
+
 static void mn_gather(struct daemon *d)
 {
 	struct stun_txn_cfg tc;
@@ -638,6 +666,7 @@ static void mn_gather(struct daemon *d)
 		logev(d, "error", "gathering host candidates: %s", err);
 		return;
 	}
+	drop_tunnel_candidates(d);
 	for (i = 0; i < d->local.n; i++)
 		logev(d, "candidate", "host %s priority %u",
 		      addr_s(&d->local.c[i].addr, a, sizeof(a)),

@@ -44,47 +44,65 @@ kill %2 2>/dev/null; sleep 0.5
 step "mice monitor saw"
 cat "$T/events"
 
-# --- part 2: the kernel data path -------------------------------------------
-# Two hosts, each with an attached agent socket and a mice0 tunnel device.
-# The pairs are installed by hand here, as the daemon does after ICE
-# nomination (seed 004 s.8); then host L "moves" to a second path (an IPv6
-# outer path) while a ping runs: the pair is replaced atomically (s.9).
-step "data path: hosts L (10.99.8.1, fd99:8::1) and R (10.99.8.2, fd99:8::2), tunnel addresses 10.200.0.1 and 10.200.0.2"
-L="ip netns exec demo_l"; R="ip netns exec demo_r"
-trap 'kill $(jobs -p) 2>/dev/null; for n in demo_agent demo_peer demo_l demo_r; do ip netns del $n 2>/dev/null; done; rm -rf "$T"' EXIT
-ip netns add demo_l; ip netns add demo_r
-ip link add e0 netns demo_l type veth peer name e0 netns demo_r
-$L ip addr add 10.99.8.1/24 dev e0; $R ip addr add 10.99.8.2/24 dev e0
-$L ip addr add fd99:8::1/64 dev e0 nodad; $R ip addr add fd99:8::2/64 dev e0 nodad
-$L ip link set e0 up; $R ip link set e0 up
+# --- part 2: the M-ICE scenario ---------------------------------------------
+# A Home Agent on a public segment; mobile hosts L and R each behind a NAT
+# run `mice daemon`: they gather candidates, exchange the MIP-ICE option
+# through the HA (seed 004 s.3-6), run the connectivity checks, and install
+# the nominated pair in the kernel. L pings R across the mice tunnel; then
+# L moves to a new address and the ping goes on (s.9).
+step "M-ICE: HA 10.99.5.1; L behind NAT 10.99.5.2 (inside 10.99.6.2); R behind NAT 10.99.5.3 (inside 10.99.7.2)"
+NS2="dm_ha dm_l dm_r dm_nl dm_nr"
+trap 'kill $(jobs -p) 2>/dev/null; for n in demo_agent demo_peer $NS2; do ip netns del $n 2>/dev/null; done; ip link del dm_br 2>/dev/null; rm -rf "$T"' EXIT
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
+ip link add dm_br type bridge && ip link set dm_br up
+for n in $NS2; do ip netns add $n; ip -n $n link set lo up; done
+plug() { ip link add "$1p" type veth peer name pub netns "$1"; ip link set "$1p" master dm_br up
+	ip -n "$1" addr add "$2" dev pub; ip -n "$1" link set pub up; }
+nat() {
+	plug "$1" "$2/24"
+	ip link add in netns "$1" type veth peer name eth0 netns "$3"
+	ip -n "$1" addr add "$4/24" dev in; ip -n "$1" link set in up
+	ip -n "$3" addr add "$5/24" dev eth0; ip -n "$3" link set eth0 up
+	ip -n "$3" route add default via "$4"
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+	printf '%s\n' 'table ip nat { chain post { type nat hook postrouting priority 100; oifname "pub" masquerade; }; }' \
+		'table ip filter { chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }; chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }; }' |
+		ip netns exec "$1" nft -f -
+}
+plug dm_ha 10.99.5.1/24
+nat dm_nl 10.99.5.2 dm_l 10.99.6.1 10.99.6.2
+nat dm_nr 10.99.5.3 dm_r 10.99.7.1 10.99.7.2
 for h in l r; do
-	ns="ip netns exec demo_$h"; me=$([ $h = l ] && echo 1 || echo 2); peer=$((3 - me))
-	$ns $MICE -j attach --port 4191 > "$T/$h.4" &
-	$ns $MICE -j attach --addr :: --port 4192 > "$T/$h.6" &
-	$ns ip link add mice0 type mice
-	$ns ip addr add 10.200.0.$me/32 dev mice0
-	$ns ip link set mice0 up
-	$ns ip route add 10.200.0.$peer/32 dev mice0
+	me=$([ $h = l ] && echo 1 || echo 2); other=$((3 - me))
+	ip -n dm_$h link add mice0 type mice
+	ip -n dm_$h addr add 10.200.0.$me/32 dev mice0
+	ip -n dm_$h link set mice0 up
+	ip -n dm_$h route add 10.200.0.$other/32 dev mice0
 done
-sleep 1
-sid() { sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$1"; }
-$L $MICE monitor > "$T/l.events" &
-sleep 0.3
-echo "L: mice pair set 1 sock $(sid "$T/l.4") remote 10.99.8.2 port 4191 dev mice0 prefix 10.200.0.2/32"
-$L $MICE pair set 1 sock "$(sid "$T/l.4")" remote 10.99.8.2 port 4191 dev mice0 prefix 10.200.0.2/32
-$R $MICE pair set 1 sock "$(sid "$T/r.4")" remote 10.99.8.1 port 4191 dev mice0 prefix 10.200.0.1/32
-
-step "L pings R through the tunnel; halfway, both sides move to the IPv6 path"
-$L ping -i 0.2 -w 6 10.200.0.2 > "$T/ping" &
+printf '[agent]\nrole ha\nlisten 10.99.5.1:4191\n' > "$T/ha.conf"
+for p in L R; do
+	printf '[agent]\nrole mn\nlisten 0.0.0.0:4191\nhome-agent 10.99.5.1:4191\nstun-server 10.99.5.1:4191\n[peer %s]\ncredentials psk-file %s\n' \
+		"$p" "$T/psk" > "$T/peer$p.conf"
+done
+ip netns exec dm_ha $MICE daemon -c "$T/ha.conf" > "$T/ha.log" 2>&1 &
+sleep 0.5
+ip netns exec dm_r $MICE daemon -c "$T/peerL.conf" --name R --dev mice0 --peer-prefix 10.200.0.1/32 > "$T/r.log" 2>&1 &
+ip netns exec dm_l $MICE daemon -c "$T/peerR.conf" --name L --connect R --dev mice0 --peer-prefix 10.200.0.2/32 > "$T/l.log" 2>&1 &
+for _ in $(seq 100); do grep -q "kernel-pair peer L" "$T/r.log" 2>/dev/null && break; sleep 0.2; done
+step "mice daemon on L (gathering, offer through the HA, checks, nomination, kernel pair)"
+cat "$T/l.log"
+step "the Home Agent"
+cat "$T/ha.log"
+step "L pings R (10.200.0.2) through the mice tunnel; after 2 s L moves from 10.99.6.2 to 10.99.6.3"
+ip netns exec dm_l ping -i 0.2 -w 12 10.200.0.2 > "$T/ping" &
 sleep 2
-$L $MICE pair set 1 sock "$(sid "$T/l.6")" remote fd99:8::2 port 4192
-$R $MICE pair set 1 sock "$(sid "$T/r.6")" remote fd99:8::1 port 4192
+ip -n dm_l addr del 10.99.6.2/24 dev eth0
+ip -n dm_l addr add 10.99.6.3/24 dev eth0
+ip -n dm_l route add default via 10.99.6.1
 wait %%
 tail -3 "$T/ping"
-
-step "L: cat /proc/net/mice/pairs"
-$L cat /proc/net/mice/pairs
-step "L: mice show peers"
-$L $MICE show peers
-step "L: pair events"
-cat "$T/l.events"
+step "L after the move (subsequent offer, new pair)"
+tail -n +$(( $(grep -n "address" "$T/l.log" | head -1 | cut -d: -f1) )) "$T/l.log"
+step "R: kernel pair replaced; cat /proc/net/mice/pairs on R"
+grep "kernel-pair" "$T/r.log"
+ip netns exec dm_r cat /proc/net/mice/pairs
