@@ -35,6 +35,8 @@ static const struct cli_command cli_commands[] = {
 	{ "daemon", cmd_daemon,
 	  "daemon -c FILE [--name NAME] [--connect PEER] [--dev IF --peer-prefix P/L]...\n"
 	  "\t\tthe M-ICE agent: --role ha or mn from the config" },
+	{ "gate", cmd_gate,
+	  "gate add|commit|del|show|key|mode|monitor ...\tmedia admission gates" },
 	{ "token", cmd_token,
 	  "token mint|verify ...\tself-verifying media authorization tokens" },
 	{ "kdf", cmd_kdf,

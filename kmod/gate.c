@@ -144,7 +144,7 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 	key.dir = g->cls.dir;
 	if (!mice_gate_classifier_match(&g->cls, &key)) {
 		NL_SET_ERR_MSG(extack, "flow is outside the gate's classifier");
-		return -EACCES;
+		return -EADDRNOTAVAIL;
 	}
 	key.dir = 0;
 	key.pad = 0;

@@ -78,6 +78,11 @@ static struct netlink_range_validation mice_gate_timer_range = {
 	.max = MICE_GATE_TIMER_MAX,
 };
 
+static struct netlink_range_validation mice_gate_maxp_range = {
+	.min = 0,
+	.max = 65535,
+};
+
 static struct netlink_range_validation mice_gate_idle_range = {
 	.min = 0,
 	.max = MICE_GATE_TIMER_MAX,
@@ -91,7 +96,7 @@ static const struct nla_policy mice_gate_add_policy[MICE_GATE_A_IDLE + 1] = {
 	[MICE_GATE_A_CLASSIFIER] = NLA_POLICY_NESTED(mice_cls_policy),
 	[MICE_GATE_A_RATE] = { .type = NLA_U32 },
 	[MICE_GATE_A_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
-	[MICE_GATE_A_MAX_PACKET] = NLA_POLICY_MAX(NLA_U32, 65535),
+	[MICE_GATE_A_MAX_PACKET] = NLA_POLICY_FULL_RANGE(NLA_U32, &mice_gate_maxp_range),
 	[MICE_GATE_A_LIFETIME] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						       &mice_gate_timer_range),
 	[MICE_GATE_A_IDLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &mice_gate_idle_range),
@@ -641,7 +646,7 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	key.dir = cls.dir;
 	if (!mice_gate_classifier_match(&cls, &key)) {
 		NL_SET_ERR_MSG(extack, "flow is outside the gate's classifier");
-		return -EACCES;
+		return -EADDRNOTAVAIL;
 	}
 	if (!g) {
 		/* Authorized until the token expires (at most a day). */

@@ -2,6 +2,7 @@
 # freestanding classifier (kmod/classify.c) it uses to label packets.
 AGENT_SRCS += agent/main.c agent/json.c agent/nl.c agent/nlmsg.c agent/addr.c \
 	      agent/cmd_sock.c agent/cmd_monitor.c agent/cmd_pair.c agent/daemon.c agent/sigmsg.c agent/crc.c kmod/classify.c
+AGENT_SRCS += agent/cmd_gate.c
 AGENT_LIBS += -lz -lcrypto
 
 UNIT_TESTS += nlmsg json

@@ -1,0 +1,285 @@
+#!/bin/bash
+# Guest test: media admission gates (seed 001 s.6.2, RFC 3313;
+# docs/gates.md). Topology: client ns -> gateway ns (forwarding, mice
+# polices FORWARD on its client-side interface) -> server ns.
+#   - no gate: the UDP media flow is dropped (enforce) and counted;
+#   - a gate committed by the CLI with the 5-tuple, and one committed by a
+#     self-verifying token (mice token mint + mice gate key set): the flow
+#     passes and the receiver measures the envelope (+-5%) while the sender
+#     sends twice as fast;
+#   - expired, forged and wrong-flow tokens are refused with their errno
+#     and extack message; closing a gate stops the flow at once; idle and
+#     lifetime timers close gates; the gate limit gives ENOSPC; changes
+#     need CAP_NET_ADMIN; monitor mode counts and passes; IPv6;
+#   - rmmod with gates and traffic (the harness checks dmesg).
+set -u
+cd "$(dirname "$0")/../.."
+. tests/vm/lib.sh
+require_vm
+
+MICE=${MICE_AGENT:-$(pwd)/agent/mice}
+FLOW=$(pwd)/build/tools/flowgen
+T=$(mktemp -d)
+C="ip netns exec mg_c"
+G="ip netns exec mg_g"
+S="ip netns exec mg_s"
+
+teardown() {
+	kill -9 $(jobs -p) 2>/dev/null
+	wait 2>/dev/null
+	for n in mg_c mg_g mg_s; do ip netns del $n 2>/dev/null; done
+	rm -rf "$T"
+}
+trap teardown EXIT
+
+check_eq() { [ "$2" = "$3" ] && pass "$1" || fail "$1" "expected '$2', got '$3'"; }
+# within NAME MEASURED TARGET PERCENT
+within() {
+	if awk -v m="$2" -v t="$3" -v p="$4" 'BEGIN { d = m - t; if (d < 0) d = -d; exit !(d <= t * p / 100) }'; then
+		pass "$1"
+		echo "    $1: measured $2, envelope $3"
+	else
+		fail "$1" "measured $2, envelope $3 (+-$4%)"
+	fi
+}
+stat_drop() { $G awk -v r="$1" '$1 == "drop" && $2 == r { print $3 }' /proc/net/mice/stats; }
+gate_json() { $G $MICE -j gate show "$1" 2>/dev/null | jq -r ".[0] | $2"; }
+# expect_fail NAME EXIT-CODE PATTERN CMD...: CMD fails with EXIT-CODE and
+# its stderr matches PATTERN (errno text and the kernel's extack message).
+expect_fail() {
+	local name=$1 code=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$code" ] && printf '%s' "$out" | grep -q -- "$pat"; then
+		pass "$name"
+		echo "    $name: $out"
+	else
+		fail "$name" "exit $rc (want $code), output: $out"
+	fi
+}
+# measure NAME SPORT DPORT SEND-RATE SECONDS: runs a flow, prints the rate
+# the server measured after a 1 s warmup.
+measure() {
+	local sport=$1 dport=$2 rate=$3 secs=$4
+	$S timeout $((secs + 25)) $FLOW recv --port "$dport" --seconds "$secs" --warmup 1 \
+		> "$T/recv.$dport" 2>&1 &
+	local rpid=$!
+	sleep 0.3
+	$C timeout $((secs + 20)) $FLOW send --to 10.2.0.2 --port "$dport" --sport "$sport" \
+		--size 472 --rate "$rate" --seconds $((secs + 2)) > "$T/send.$dport" 2>&1
+	wait $rpid
+	sed -n 's/.* rate \([0-9]*\).*/\1/p' "$T/recv.$dport"
+}
+
+# --- topology -------------------------------------------------------------
+for n in mg_c mg_g mg_s; do
+	ip netns add $n && ip -n $n link set lo up
+done
+ip link add c0 netns mg_c type veth peer name gc netns mg_g
+ip link add s0 netns mg_s type veth peer name gs netns mg_g
+$C ip addr add 10.1.0.2/24 dev c0; $C ip -6 addr add fd01::2/64 dev c0 nodad
+$G ip addr add 10.1.0.1/24 dev gc; $G ip -6 addr add fd01::1/64 dev gc nodad
+$G ip addr add 10.2.0.1/24 dev gs; $G ip -6 addr add fd02::1/64 dev gs nodad
+$S ip addr add 10.2.0.2/24 dev s0; $S ip -6 addr add fd02::2/64 dev s0 nodad
+for x in "$C ip link set c0 up" "$G ip link set gc up" "$G ip link set gs up" "$S ip link set s0 up"; do
+	$x
+done
+$C ip route add default via 10.1.0.1; $C ip -6 route add default via fd01::1
+$S ip route add default via 10.2.0.1; $S ip -6 route add default via fd02::1
+$G sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+ns_ping mg_c 10.2.0.2 && pass forwarding-before-policing || fail forwarding-before-policing
+
+# Gate events, seen from the gateway's namespace.
+$G $MICE -j gate monitor > "$T/events" 2>&1 &
+sleep 0.3
+
+# --- enforce on the client-side interface: no gate, no media ---------------
+$G $MICE gate mode enforce --dev gc && pass mode-enforce || fail mode-enforce
+$G grep -q "^mode enforce .*interfaces [0-9]*:up" /proc/net/mice/gates && pass proc-mode ||
+	fail proc-mode "$($G head -1 /proc/net/mice/gates)"
+before=$(stat_drop data_no_gate)
+r=$(measure 5004 6000 100000 2)
+check_eq no-gate-flow-dropped 0 "$r"
+dropped=$(( $(stat_drop data_no_gate) - before ))
+sent=$(awk '{ print $2 }' "$T/send.6000")
+[ "$dropped" -ge "$sent" ] && [ "$sent" -gt 100 ] && pass no-gate-drops-counted ||
+	fail no-gate-drops-counted "sent $sent, counted $dropped"
+ns_ping mg_c 10.2.0.2 && fail icmp-needs-a-gate "ping passed" || pass icmp-needs-a-gate
+grep -q '"event":"gate-denied".*"reason":"data_no_gate".*"flow":"udp,10.1.0.2,5004,10.2.0.2,6000"' "$T/events" &&
+	pass event-denied || fail event-denied "$(head -3 "$T/events")"
+# 16 per second at most: the flow and the ping lasted about 7 s.
+denied=$(grep -c gate-denied "$T/events")
+[ "$denied" -le 128 ] && [ "$denied" -lt "$sent" ] && pass denied-events-rate-limited || fail denied-events-rate-limited "$denied events"
+
+# --- a gate committed by the operator with the 5-tuple ---------------------
+$G $MICE gate add 1 --proto udp --src 10.1.0.2/32 --dst 10.2.0.2/32 --dport 6000 \
+	--rate 50000 --burst 3000 && pass gate-add || fail gate-add
+check_eq gate-authorized authorized "$(gate_json 1 .state)"
+expect_fail commit-wrong-flow 1 "Cannot assign requested address: flow is outside the gate's classifier" \
+	$G $MICE gate commit 1 --flow udp,10.1.0.9,5004,10.2.0.2,6000
+$G $MICE gate commit 1 --flow udp,10.1.0.2,5004,10.2.0.2,6000 && pass gate-commit || fail gate-commit
+check_eq gate-committed committed "$(gate_json 1 .state)"
+expect_fail commit-twice 1 "already committed" \
+	$G $MICE gate commit 1 --flow udp,10.1.0.2,5004,10.2.0.2,6000
+grep -q '"event":"gate-committed","id":1' "$T/events" && pass event-committed ||
+	fail event-committed "$(grep -v denied "$T/events")"
+r=$(measure 5004 6000 100000 4)
+within cli-gate-rate-at-2x "${r:-0}" 50000 5
+[ "$(gate_json 1 .dropped.rate.packets)" -gt 0 ] && pass policed-drops-counted ||
+	fail policed-drops-counted "$($G $MICE gate show 1)"
+[ "$(stat_drop data_policed)" -gt 0 ] && pass policed-in-netns-stats || fail policed-in-netns-stats
+$G awk '$1 == 1 && $2 == "committed"' /proc/net/mice/gates | grep -q "10.1.0.2:5004>10.2.0.2:6000" &&
+	pass proc-gates-flow || fail proc-gates-flow "$($G cat /proc/net/mice/gates)"
+# Another source port is another flow: no gate.
+r=$(measure 5099 6000 100000 1)
+check_eq other-sport-not-admitted 0 "$r"
+
+# --- self-verifying tokens ------------------------------------------------------
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/key"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/otherkey"
+CLS="--proto udp --src 10.1.0.2/32 --dst 10.2.0.2/32 --dport 6002"
+mint() { $MICE token mint --key-file "$1" --gate-id "$2" $3 $CLS --rate 40000 --burst 3000; }
+tok=$(mint "$T/key" 10 "--expires 300")
+expect_fail token-without-key 1 "no token key" \
+	$G $MICE gate commit --token "$tok" $CLS --flow udp,10.1.0.2,5006,10.2.0.2,6002
+$G $MICE gate key set --key-file "$T/key" && pass key-set || fail key-set
+# Forged: one hex digit of the tag flipped.
+last=${tok: -1}; flip=$([ "$last" = 0 ] && echo 1 || echo 0)
+expect_fail token-forged 1 "Key was rejected by service: token tag mismatch" \
+	$G $MICE gate commit --token "${tok%?}$flip" $CLS --flow udp,10.1.0.2,5006,10.2.0.2,6002
+expect_fail token-wrong-key 1 "token tag mismatch" \
+	$G $MICE gate commit --token "$(mint "$T/otherkey" 10 "--expires 300")" $CLS \
+	--flow udp,10.1.0.2,5006,10.2.0.2,6002
+expect_fail token-expired 1 "Key has expired: token expired" \
+	$G $MICE gate commit --token "$(mint "$T/key" 10 "--expires-at $(($(date +%s) - 5))")" \
+	$CLS --flow udp,10.1.0.2,5006,10.2.0.2,6002
+expect_fail token-wrong-flow 1 "Cannot assign requested address: flow is outside the gate's classifier" \
+	$G $MICE gate commit --token "$tok" $CLS --flow udp,10.1.0.2,5006,10.2.0.2,6003
+expect_fail token-other-classifier 1 "classifier does not match the token" \
+	$G $MICE gate commit --token "$tok" --proto udp --src 10.1.0.0/24 --dst 10.2.0.2/32 \
+	--dport 6002 --flow udp,10.1.0.2,5006,10.2.0.2,6002
+check_eq refused-tokens-leave-no-gate 0 "$($G $MICE -j gate show | jq '[.[] | select(.id == 10)] | length')"
+$G $MICE gate commit --token "$tok" $CLS --flow udp,10.1.0.2,5006,10.2.0.2,6002 &&
+	pass token-commit || fail token-commit
+check_eq token-gate-verified true "$(gate_json 10 .verified)"
+check_eq token-envelope 40000 "$(gate_json 10 .rate)"
+expect_fail token-replay 1 "already committed" \
+	$G $MICE gate commit --token "$tok" $CLS --flow udp,10.1.0.2,5007,10.2.0.2,6002
+r=$(measure 5006 6002 80000 4)
+within token-gate-rate-at-2x "${r:-0}" 40000 5
+# A gate added first, committed later by a token naming it.
+$G $MICE gate add 11 $CLS --rate 1 --burst 1 && \
+	$G $MICE gate commit 11 --token "$(mint "$T/key" 11 "--expires 300")" \
+	--flow udp,10.1.0.2,5008,10.2.0.2,6002 && pass token-commits-added-gate ||
+	fail token-commits-added-gate
+check_eq token-envelope-replaces 40000 "$(gate_json 11 .rate)"
+expect_fail token-for-other-id 1 "another gate ID" \
+	$G $MICE gate commit 12 --token "$(mint "$T/key" 13 "--expires 300")" \
+	$CLS --flow udp,10.1.0.2,5009,10.2.0.2,6002
+
+# --- an opaque token stored with the gate (RFC 3313 style) --------------------
+$G $MICE gate add 20 --proto udp --dport 6004 --token 00c0ffee --rate 10000 --burst 2000
+expect_fail opaque-token-wrong 1 "token does not match the gate's" \
+	$G $MICE gate commit 20 --token 00c0fffe --flow udp,10.1.0.2,5010,10.2.0.2,6004
+$G $MICE gate commit 20 --token 00C0FFEE --flow udp,10.1.0.2,5010,10.2.0.2,6004 2>/dev/null &&
+	fail opaque-token-exact "case-changed token accepted" || pass opaque-token-exact
+$G $MICE gate commit 20 --token 00c0ffee --flow udp,10.1.0.2,5010,10.2.0.2,6004 &&
+	pass opaque-token-commit || fail opaque-token-commit
+
+# --- closing a gate stops the flow at once -----------------------------------
+$S timeout 30 $FLOW recv --port 6000 --seconds 2 --warmup 2 > "$T/recv.close" 2>&1 &
+rpid=$!
+sleep 0.3
+$C timeout 30 $FLOW send --to 10.2.0.2 --port 6000 --sport 5004 --size 472 \
+	--rate 40000 --seconds 5 > /dev/null 2>&1 &
+spid=$!
+sleep 1
+$G $MICE gate del 1 && pass gate-del || fail gate-del
+wait $rpid
+after=$(sed -n 's/.* rate \([0-9]*\).*/\1/p' "$T/recv.close")
+before=$(awk '{ print $2 }' "$T/recv.close")
+[ "${after:-1}" = 0 ] && [ "${before:-0}" -gt 10 ] && pass close-stops-flow ||
+	fail close-stops-flow "$(cat "$T/recv.close")"
+grep -q '"event":"gate-closed","id":1.*"cause":"command"' "$T/events" && pass event-closed ||
+	fail event-closed
+expect_fail del-unknown 1 "No such file or directory: no gate with this ID" $G $MICE gate del 1
+wait $spid
+
+# --- timers --------------------------------------------------------------------
+$G $MICE gate add 30 --proto udp --dport 6010 --rate 10000 --burst 2000 --idle 2
+$G $MICE gate commit 30 --flow udp,10.1.0.2,5010,10.2.0.2,6010
+$G $MICE gate add 31 --proto udp --dport 6011 --rate 10000 --burst 2000 --lifetime 1
+wait_until 6 sh -c "! $G $MICE gate show 30 >/dev/null 2>&1" && pass idle-timeout-closes ||
+	fail idle-timeout-closes "$($G $MICE gate show 30 2>&1)"
+wait_until 4 sh -c "! $G $MICE gate show 31 >/dev/null 2>&1" && pass lifetime-expires ||
+	fail lifetime-expires
+sleep 0.3
+grep -q '"event":"gate-closed","id":30.*"cause":"idle"' "$T/events" && pass event-idle ||
+	fail event-idle
+grep -q '"event":"gate-expired","id":31' "$T/events" && pass event-expired || fail event-expired
+
+# --- limits and permissions -------------------------------------------------
+n=$($G $MICE -j gate show | jq length)
+$G $MICE gate mode --max-gates $((n + 2))
+$G $MICE gate add 40 --rate 1 --burst 1 && $G $MICE gate add 41 --rate 1 --burst 1 &&
+	pass gates-up-to-limit || fail gates-up-to-limit
+expect_fail gate-limit 1 "No space left on device: gate table full" \
+	$G $MICE gate add 42 --rate 1 --burst 1
+$G $MICE gate mode --max-gates 1024
+$G $MICE gate add 42 --rate 1 --burst 1 && pass limit-raised || fail limit-raised
+expect_fail gate-id-exists 1 "File exists: a gate with this ID exists" $G $MICE gate add 42 --rate 1 --burst 1
+expect_fail maxp-over-burst 1 "max packet exceeds the burst" \
+	$G $MICE gate add 43 --rate 1 --burst 10 --max-packet 11
+if command -v setpriv >/dev/null; then
+	UNPRIV="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
+	expect_fail eperm-add 4 "permission denied" $G $UNPRIV $MICE gate add 50 --rate 1 --burst 1
+	expect_fail eperm-del 4 "permission denied" $G $UNPRIV $MICE gate del 42
+	expect_fail eperm-commit 4 "permission denied" $G $UNPRIV $MICE gate commit 40 \
+		--flow udp,10.1.0.2,1,10.2.0.2,1
+	expect_fail eperm-key 4 "permission denied" $G $UNPRIV $MICE gate key set --key "$(cat "$T/key")"
+	expect_fail eperm-mode 4 "permission denied" $G $UNPRIV $MICE gate mode monitor
+	$G $UNPRIV $MICE gate show 42 >/dev/null && pass unprivileged-read || fail unprivileged-read
+else
+	skip eperm "no setpriv"
+fi
+
+# --- IPv6 ------------------------------------------------------------------------
+$G $MICE gate add 60 --proto udp --src fd01::2/128 --dport 6020 --rate 100000 --burst 5000
+$G $MICE gate commit 60 --flow udp,fd01::2,5020,fd02::2,6020 && pass gate-commit-v6 ||
+	fail gate-commit-v6
+$S timeout 20 $FLOW recv --port 6020 --seconds 1 --warmup 0 > "$T/recv.v6" &
+rpid=$!
+sleep 0.3
+$C $FLOW send --to fd02::2 --port 6020 --sport 5020 --size 200 --rate 20000 --seconds 1.5 >/dev/null
+$C $FLOW send --to fd02::2 --port 6021 --sport 5020 --size 200 --rate 20000 --seconds 0.5 >/dev/null
+wait $rpid
+[ "$(gate_json 60 .packets)" -gt 50 ] && [ "$(awk '{ print $2 }' "$T/recv.v6")" -gt 50 ] &&
+	pass v6-flow-admitted || fail v6-flow-admitted "$(cat "$T/recv.v6")"
+
+# --- monitor mode: no gate, counted and passed ---------------------------------
+$G $MICE gate mode monitor && pass mode-monitor || fail mode-monitor
+mon0=$($G awk 'NR == 1 { print $10 }' /proc/net/mice/gates)
+r=$(measure 5030 6030 20000 1)
+mon1=$($G awk 'NR == 1 { print $10 }' /proc/net/mice/gates)
+[ "${r:-0}" -gt 15000 ] && pass monitor-passes || fail monitor-passes "rate $r"
+[ $((mon1 - mon0)) -gt 50 ] && pass monitor-counts || fail monitor-counts "$mon0 -> $mon1"
+ns_ping mg_c 10.2.0.2 && pass monitor-passes-icmp || fail monitor-passes-icmp
+
+# --- key removal ------------------------------------------------------------------
+$G $MICE gate key del && pass key-del || fail key-del
+expect_fail key-del-twice 1 "no token key is set" $G $MICE gate key del
+
+# --- rmmod with gates and traffic ------------------------------------------------
+$G $MICE gate mode enforce
+$G $MICE gate key set --key-file "$T/key"
+$C timeout 30 $FLOW send --to 10.2.0.2 --port 6002 --sport 5006 --size 472 --rate 200000 \
+	--seconds 20 >/dev/null 2>&1 &
+$C timeout 30 $FLOW send --to 10.2.0.2 --port 6009 --sport 5006 --size 100 --rate 200000 \
+	--seconds 20 >/dev/null 2>&1 &
+sleep 1
+rmmod mice && pass rmmod-with-gates-and-traffic || fail rmmod-with-gates-and-traffic
+[ -e /proc/net/mice ] && fail proc-gone-after-rmmod || pass proc-gone-after-rmmod
+ns_ping mg_c 10.2.0.2 && pass forwarding-after-rmmod || fail forwarding-after-rmmod
+
+summary
