@@ -103,6 +103,7 @@ vm_suite() {
 vm_suite demux --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_demux.sh
 vm_suite lifecycle --module kmod/mice.ko --timeout 600 -- tests/vm/test_lifecycle.sh
 vm_suite datapath --module kmod/mice.ko --timeout 600 -- tests/vm/test_datapath.sh
+vm_suite gates --module kmod/mice.ko --timeout 600 -- tests/vm/test_gates.sh
 vm_suite fullstack --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_fullstack.sh
 for t in tests/vm/selftest_*.sh; do
 	[ -x "$t" ] || continue
