@@ -601,6 +601,7 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	const struct nlattr *tattr = tb[MICE_GATE_A_TOKEN];
 	const char *hex = nla_data(tattr);
 	struct mice_gate_classifier cls;
+	struct mice_policer old;
 	struct mice_flow_key key;
 	struct mice_gate *g;
 	struct mice_token t;
@@ -665,13 +666,16 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 		created = true;
 	}
 	/* The authenticated envelope is the gate's from now on. */
+	old = g->pol;
 	mice_policer_init(&g->pol, t.rate, t.burst, t.max_packet, ktime_get_ns());
 	g->verified = true;
 	err = mice_gate_commit(gn, g, k, extack);
-	if (err && created)
+	if (err && created) {
 		mice_gate_close(gn, g, MICE_GATE_CLOSE_COMMAND);
-	else if (err)
+	} else if (err) {
 		g->verified = false;
+		g->pol = old;
+	}
 	return err;
 }
 
