@@ -6,9 +6,9 @@
  *
  *   flowgen send --to ADDR --port N [--sport N] [--size PAYLOAD]
  *                --rate IP-OCTETS/S --seconds S
- *   flowgen recv --port N --seconds S [--warmup S]
+ *   flowgen recv --port N --seconds S [--warmup S] [--first-wait S]
  *
- * recv prints "ready", waits up to 20 s for the first datagram, then
+ * recv prints "ready", waits up to --first-wait (20) s for the first datagram, then
  * measures for --warmup + --seconds and prints
  *   "packets N ip_bytes B window S rate R"
  * where R counts only the datagrams after the warmup (so the bucket's
@@ -98,7 +98,7 @@ static int do_send(const char *to, long port, long sport, long size,
 	return 0;
 }
 
-static int do_recv(long port, double seconds, double warmup)
+static int do_recv(long port, double seconds, double warmup, double first_wait)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
 	unsigned long long packets = 0, ipbytes = 0, wbytes = 0;
@@ -125,7 +125,7 @@ static int do_recv(long port, double seconds, double warmup)
 		t = now_s();
 		if (first && t >= first + warmup + seconds)
 			break;
-		if (poll(&pfd, 1, first ? 50 : 20000) <= 0) {
+		if (poll(&pfd, 1, first ? 50 : (int)(first_wait * 1000)) <= 0) {
 			if (!first)
 				break;
 			continue;
@@ -158,11 +158,12 @@ int main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "warmup", required_argument, NULL, 'w' },
+		{ "first-wait", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *to = NULL, *mode;
 	long port = 0, sport = 0, size = 200;
-	double rate = 0, seconds = 3, warmup = 0.5;
+	double rate = 0, seconds = 3, warmup = 0.5, first_wait = 20;
 	int c;
 
 	if (argc < 2) {
@@ -180,10 +181,12 @@ int main(int argc, char **argv)
 		case 'r': rate = atof(optarg); break;
 		case 'S': seconds = atof(optarg); break;
 		case 'w': warmup = atof(optarg); break;
+		case 'f': first_wait = atof(optarg); break;
 		default: return 2;
 		}
 	}
-	if (port <= 0 || port > 65535 || seconds <= 0 || warmup < 0) {
+	if (port <= 0 || port > 65535 || seconds <= 0 || warmup < 0 ||
+	    first_wait <= 0 || first_wait > 3600) {
 		fprintf(stderr, "flowgen: bad --port/--seconds/--warmup\n");
 		return 2;
 	}
@@ -196,7 +199,7 @@ int main(int argc, char **argv)
 		return do_send(to, port, sport, size, rate, seconds);
 	}
 	if (!strcmp(mode, "recv"))
-		return do_recv(port, seconds, warmup);
+		return do_recv(port, seconds, warmup, first_wait);
 	fprintf(stderr, "flowgen: send or recv\n");
 	return 2;
 }

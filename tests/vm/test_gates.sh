@@ -27,7 +27,7 @@ S="ip netns exec mg_s"
 teardown() {
 	kill -9 $(jobs -p) 2>/dev/null
 	wait 2>/dev/null
-	for n in mg_c mg_g mg_s; do ip netns del $n 2>/dev/null; done
+	for n in mg_c mg_g mg_s mg_l mg_r; do ip netns del $n 2>/dev/null; done
 	rm -rf "$T"
 }
 trap teardown EXIT
@@ -270,12 +270,69 @@ ns_ping mg_c 10.2.0.2 && pass monitor-passes-icmp || fail monitor-passes-icmp
 $G $MICE gate key del && pass key-del || fail key-del
 expect_fail key-del-twice 1 "no token key is set" $G $MICE gate key del
 
+# --- the mice data path (mice_dev_rcv) with admission on ---------------------
+# Hosts L and R joined by a veth, agent sockets attached, mice0 tunnels and
+# pairs as in test_datapath.sh; R turns admission on for its data path.
+# Tunnelled packets arrive in clumps under TCG: the burst is 0.4 s of rate
+# so clumping does not eat the envelope (the warmup drains it first).
+L="ip netns exec mg_l"
+R="ip netns exec mg_r"
+for n in mg_l mg_r; do ip netns add $n && ip -n $n link set lo up; done
+ip link add e0 netns mg_l type veth peer name e0 netns mg_r
+$L ip addr add 10.99.7.1/24 dev e0; $L ip link set e0 up
+$R ip addr add 10.99.7.2/24 dev e0; $R ip link set e0 up
+sock_id() { sed -n 's/.*"attached","id":\([0-9]*\).*/\1/p' "$1"; }
+for h in l r; do
+	ip netns exec mg_$h $MICE -j attach --addr 0.0.0.0 --port 4191 > "$T/$h.att" 2>&1 &
+done
+wait_until 10 grep -q attached "$T/l.att" && wait_until 10 grep -q attached "$T/r.att" &&
+	pass dp-attached || fail dp-attached "$(cat "$T/l.att" "$T/r.att")"
+for h in l r; do
+	me=$([ $h = l ] && echo 1 || echo 2) peer=$([ $h = l ] && echo 2 || echo 1)
+	x="ip netns exec mg_$h"
+	$x ip link add mice0 type mice
+	$x ip addr add 10.200.0.$me/32 dev mice0
+	$x ip link set mice0 up
+	$x ip route add 10.200.0.$peer/32 dev mice0
+	$x $MICE pair set 1 sock "$(sock_id "$T/$h.att")" remote 10.99.7.$peer port 4191 \
+		dev mice0 prefix 10.200.0.$peer/32
+done
+$L ping -c 1 -W 2 10.200.0.2 >/dev/null 2>&1 && pass dp-tunnel-up || fail dp-tunnel-up
+$R $MICE gate mode enforce --datapath on && pass dp-admission-on || fail dp-admission-on
+dp_drop() { $R awk -v r="$1" '$1 == "drop" && $2 == r { print $3 }' /proc/net/mice/stats; }
+b0=$(dp_drop data_no_gate)
+$R timeout 20 $FLOW recv --port 7000 --seconds 1 --warmup 0 --first-wait 4 > "$T/recv.dp0" &
+rpid=$!
+sleep 0.3
+$L $FLOW send --to 10.200.0.2 --port 7000 --sport 7001 --size 172 --rate 20000 --seconds 1.5 >/dev/null
+wait $rpid
+check_eq dp-no-gate-dropped "packets 0" "$(grep -o 'packets [0-9]*' "$T/recv.dp0")"
+[ $(( $(dp_drop data_no_gate) - b0 )) -gt 100 ] && pass dp-no-gate-counted ||
+	fail dp-no-gate-counted "$b0 -> $(dp_drop data_no_gate)"
+$R $MICE gate add 70 --proto udp --src 10.200.0.1/32 --dport 7000 --rate 20000 --burst 8000
+$R $MICE gate commit 70 --flow udp,10.200.0.1,7001,10.200.0.2,7000 && pass dp-gate-commit ||
+	fail dp-gate-commit
+$R timeout 30 $FLOW recv --port 7000 --seconds 3 --warmup 1 > "$T/recv.dp1" &
+rpid=$!
+sleep 0.3
+$L timeout 20 $FLOW send --to 10.200.0.2 --port 7000 --sport 7001 --size 172 --rate 40000 \
+	--seconds 5 > /dev/null
+wait $rpid
+r=$(sed -n 's/.* rate \([0-9]*\).*/\1/p' "$T/recv.dp1")
+within dp-gate-rate-at-2x "${r:-0}" 20000 5
+[ "$(dp_drop data_policed)" -gt 0 ] && pass dp-policed-counted || fail dp-policed-counted
+$R $MICE gate mode --datapath off
+$L ping -c 1 -W 2 10.200.0.2 >/dev/null 2>&1 && pass dp-admission-off || fail dp-admission-off
+
 # --- rmmod with gates and traffic ------------------------------------------------
 $G $MICE gate mode enforce
 $G $MICE gate key set --key-file "$T/key"
 $C timeout 30 $FLOW send --to 10.2.0.2 --port 6002 --sport 5006 --size 472 --rate 200000 \
 	--seconds 20 >/dev/null 2>&1 &
 $C timeout 30 $FLOW send --to 10.2.0.2 --port 6009 --sport 5006 --size 100 --rate 200000 \
+	--seconds 20 >/dev/null 2>&1 &
+$R $MICE gate mode --datapath on
+$L timeout 30 $FLOW send --to 10.200.0.2 --port 7000 --sport 7001 --size 172 --rate 100000 \
 	--seconds 20 >/dev/null 2>&1 &
 sleep 1
 rmmod mice && pass rmmod-with-gates-and-traffic || fail rmmod-with-gates-and-traffic
