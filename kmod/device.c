@@ -16,6 +16,7 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
+#include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
@@ -91,8 +92,14 @@ enum mice_reason mice_dev_rcv(struct mice_sock *ms, struct sk_buff *skb)
 	skb_scrub_packet(skb, !net_eq(ms->mn->net, dev_net(dev)));
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
-	/* The outer checksum was verified; the inner one is the stack's. */
-	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * The outer checksum was verified; the inner one is the stack's to
+	 * check, except for a CHECKSUM_PARTIAL skb from a local sender (veth,
+	 * loopback), whose inner checksum is still to be filled in and is
+	 * trusted as such.
+	 */
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		skb->ip_summed = CHECKSUM_NONE;
 	inner_len = skb->len;
 
 	mice_peer_count(peer, true, inner_len);
@@ -168,6 +175,22 @@ static int mice_xmit_v6(struct sk_buff *skb, struct net_device *dev,
 }
 #endif
 
+/*
+ * Segmentation and checksums happen late, in the UDP tunnel path, as with
+ * FOU: the inner packet is IP directly in UDP, so GSO finds its layer
+ * through the inner IP protocol.
+ */
+static int mice_xmit_offloads(struct sk_buff *skb, struct sock *sk, u16 family)
+{
+	bool nocheck = family == AF_INET ? sk->sk_no_check_tx :
+		       udp_get_no_check6_tx(sk);
+
+	skb_set_inner_ipproto(skb, skb->protocol == htons(ETH_P_IP) ?
+			      IPPROTO_IPIP : IPPROTO_IPV6);
+	return iptunnel_handle_offloads(skb, nocheck ? SKB_GSO_UDP_TUNNEL :
+					SKB_GSO_UDP_TUNNEL_CSUM);
+}
+
 static netdev_tx_t mice_dev_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct mice_dev *mdev = netdev_priv(dev);
@@ -180,6 +203,9 @@ static netdev_tx_t mice_dev_xmit(struct sk_buff *skb, struct net_device *dev)
 	peer = mice_peer_lookup_tx(mdev->mn, dev, skb);
 	pair = peer ? rcu_dereference(peer->pair) : NULL;
 	if (!pair || !pair->ms)
+		goto drop;
+	err = mice_xmit_offloads(skb, pair->ms->sk, pair->family);
+	if (err)
 		goto drop;
 	skb->mark = 0;
 	if (pair->family == AF_INET)
@@ -249,6 +275,10 @@ static void mice_dev_setup(struct net_device *dev)
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL;
+#define MICE_OFFLOADS (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | \
+		       NETIF_F_GSO_SOFTWARE)
+	dev->features |= MICE_OFFLOADS;
+	dev->hw_features |= MICE_OFFLOADS;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->needed_headroom = LL_MAX_HEADER + MICE_OVERHEAD;

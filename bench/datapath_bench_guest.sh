@@ -1,0 +1,87 @@
+#!/bin/bash
+# Data path throughput, inside the VM with mice.ko loaded (make bench).
+# One veth pair joins hosts A and B; three UDP tunnels run over it side by
+# side, each with its own inner addresses:
+#   mice     the module's device and a validated pair (10.201.0.x)
+#   fou      Linux FOU: ipip encapsulated in UDP, in the kernel (10.202.0.x)
+#   relay    a userspace relay: tun + UDP socket, tests/tools/udprelay (10.203.0.x)
+# iperf3 measures TCP throughput and UDP packets/s of small datagrams
+# through each, in the same run; ratios are against FOU and the relay.
+set -u
+cd "$(dirname "$0")/.."
+SECS=${MICE_BENCH_SECONDS:-5}
+MICE=./agent/mice
+A="ip netns exec bench_a"
+B="ip netns exec bench_b"
+T=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip netns del bench_a; ip netns del bench_b; rm -rf "$T"' EXIT
+modprobe fou 2>/dev/null; modprobe ipip 2>/dev/null; modprobe tun 2>/dev/null
+
+ip netns add bench_a; ip netns add bench_b
+ip link add va netns bench_a type veth peer name vb netns bench_b
+$A ip addr add 10.99.10.1/24 dev va; $B ip addr add 10.99.10.2/24 dev vb
+$A ip link set va up; $B ip link set vb up; $A ip link set lo up; $B ip link set lo up
+
+# mice
+for h in a b; do
+	ns="ip netns exec bench_$h"; me=$([ $h = a ] && echo 1 || echo 2); o=$((3 - me))
+	$ns $MICE -j attach --port 4191 > "$T/$h.sock" &
+	$ns ip link add mice0 type mice
+	$ns ip addr add 10.201.0.$me/32 dev mice0
+	$ns ip link set mice0 up
+	$ns ip route add 10.201.0.$o/32 dev mice0
+done
+sleep 1
+sid() { sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$1"; }
+$A $MICE pair set 1 sock "$(sid "$T/a.sock")" remote 10.99.10.2 port 4191 dev mice0 prefix 10.201.0.2/32
+$B $MICE pair set 1 sock "$(sid "$T/b.sock")" remote 10.99.10.1 port 4191 dev mice0 prefix 10.201.0.1/32
+
+# FOU (same outer overhead class: IPv4 + UDP)
+for h in a b; do
+	ns="ip netns exec bench_$h"; me=$([ $h = a ] && echo 1 || echo 2); o=$((3 - me))
+	$ns ip fou add port 5555 ipproto 4
+	$ns ip link add fou0 type ipip remote 10.99.10.$o local 10.99.10.$me \
+		encap fou encap-sport auto encap-dport 5555
+	$ns ip addr add 10.202.0.$me/32 dev fou0
+	$ns ip link set fou0 up
+	$ns ip route add 10.202.0.$o/32 dev fou0
+done
+
+# userspace relay
+for h in a b; do
+	ns="ip netns exec bench_$h"; me=$([ $h = a ] && echo 1 || echo 2); o=$((3 - me))
+	$ns ./build/tools/udprelay --dev urelay0 --local 10.99.10.$me:6000 \
+		--remote 10.99.10.$o:6000 > /dev/null &
+	sleep 0.3
+	$ns ip addr add 10.203.0.$me/32 dev urelay0
+	$ns ip link set urelay0 mtu 1452 up
+	$ns ip route add 10.203.0.$o/32 dev urelay0
+done
+
+for net in 201 202 203; do
+	$A ping -c 1 -W 2 10.$net.0.2 >/dev/null || echo "warning: 10.$net.0.2 unreachable"
+done
+$B iperf3 -s -D -1 >/dev/null 2>&1 || true
+
+# iperf3 CLIENT-ARGS: one result (TCP: Mbit/s received; UDP: packets/s received)
+measure() {
+	local target=$1; shift
+	$B pkill -x iperf3 2>/dev/null; sleep 0.2
+	$B iperf3 -s -1 > /dev/null 2>&1 &
+	sleep 0.5
+	$A timeout $((SECS + 15)) iperf3 -c "$target" -t "$SECS" -J "$@" > "$T/out" 2>/dev/null
+	if grep -q '"lost_percent"' "$T/out"; then
+		jq -r '(.end.sum.packets - .end.sum.lost_packets) / .end.sum.seconds | floor' "$T/out"
+	else
+		jq -r '.end.sum_received.bits_per_second / 1e6 | floor' "$T/out"
+	fi
+}
+
+printf "%-28s %10s %10s %10s %8s %8s\n" test mice fou relay mice/fou mice/relay
+for t in "TCP Mbit/s|" "UDP 64B pkts/s|-u -l 64 -b 0"; do
+	name=${t%%|*} args=${t#*|}
+	m=$(measure 10.201.0.2 $args); f=$(measure 10.202.0.2 $args); r=$(measure 10.203.0.2 $args)
+	printf "%-28s %10s %10s %10s %8s %8s\n" "$name" "${m:-0}" "${f:-0}" "${r:-0}" \
+		"$(awk -v a="${m:-0}" -v b="${f:-0}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
+		"$(awk -v a="${m:-0}" -v b="${r:-0}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+done
