@@ -12,6 +12,10 @@ echo
 echo "=== demux delivery in the kernel vs a plain UDP socket (VM, TCG) ==="
 scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 -- bench/demux_bench_guest.sh
 
+echo
+echo "=== data path: mice vs Linux FOU vs a userspace tun relay (VM, TCG) ==="
+scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 -- bench/datapath_bench_guest.sh
+
 if [ -f bench/mikey_bench.c ]; then
 	echo
 	echo "=== MIKEY: derivations and exchanges vs raw OpenSSL primitives ==="
