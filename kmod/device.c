@@ -109,7 +109,7 @@ enum mice_reason mice_dev_rcv(struct mice_sock *ms, struct sk_buff *skb)
 }
 
 static int mice_xmit_v4(struct sk_buff *skb, struct net_device *dev,
-			const struct mice_pair *pair, struct sock *sk)
+			struct mice_pair *pair, struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct flowi4 fl4 = {
@@ -123,9 +123,13 @@ static int mice_xmit_v4(struct sk_buff *skb, struct net_device *dev,
 	};
 	struct rtable *rt;
 
-	rt = ip_route_output_key(dev_net(dev), &fl4);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
+	rt = dst_cache_get_ip4(&pair->dst_cache, &fl4.saddr);
+	if (!rt) {
+		rt = ip_route_output_key(dev_net(dev), &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		dst_cache_set_ip4(&pair->dst_cache, &rt->dst, fl4.saddr);
+	}
 	if (rt->dst.dev == dev) {	/* the outer route points back in */
 		ip_rt_put(rt);
 		return -ELOOP;
@@ -143,7 +147,7 @@ static int mice_xmit_v4(struct sk_buff *skb, struct net_device *dev,
 
 #if IS_ENABLED(CONFIG_IPV6)
 static int mice_xmit_v6(struct sk_buff *skb, struct net_device *dev,
-			const struct mice_pair *pair, struct sock *sk)
+			struct mice_pair *pair, struct sock *sk)
 {
 	struct flowi6 fl6 = {
 		.flowi6_oif = sk->sk_bound_dev_if,
@@ -156,9 +160,13 @@ static int mice_xmit_v6(struct sk_buff *skb, struct net_device *dev,
 	};
 	struct dst_entry *dst;
 
-	dst = ipv6_stub->ipv6_dst_lookup_flow(dev_net(dev), sk, &fl6, NULL);
-	if (IS_ERR(dst))
-		return PTR_ERR(dst);
+	dst = dst_cache_get_ip6(&pair->dst_cache, &fl6.saddr);
+	if (!dst) {
+		dst = ipv6_stub->ipv6_dst_lookup_flow(dev_net(dev), sk, &fl6, NULL);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+		dst_cache_set_ip6(&pair->dst_cache, dst, &fl6.saddr);
+	}
 	if (dst->dev == dev) {
 		dst_release(dst);
 		return -ELOOP;

@@ -16,6 +16,7 @@
 #include <linux/rcupdate.h>
 #include <linux/u64_stats_sync.h>
 #include <net/genetlink.h>
+#include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -105,6 +106,8 @@ struct mice_pair {
 	struct mice_prefix prefixes[MICE_MAX_PREFIXES_PER_PEER];
 	/* Set when replaced: still accepted on receive until then (jiffies). */
 	unsigned long retire_at;
+	/* The outer route, cached per CPU (as ip tunnels do). */
+	struct dst_cache dst_cache;
 };
 
 struct mice_peer_stats {
@@ -161,6 +164,8 @@ int mice_sock_local_addr(const struct mice_sock *ms, u16 *family,
 			 u8 addr[16], __be16 *port);
 
 /* peer.c */
+struct mice_pair *mice_pair_alloc(void);
+void mice_pair_free(struct mice_pair *pair);
 struct mice_pair *mice_pair_lookup_rx(struct mice_net *mn,
 				      const struct mice_sock *ms,
 				      const struct sk_buff *skb);

@@ -443,7 +443,7 @@ static struct mice_pair *mice_nl_parse_pair(struct nlattr **tb,
 	const struct nlattr *attr;
 	int rem, err;
 
-	pair = kzalloc(sizeof(*pair), GFP_KERNEL);
+	pair = mice_pair_alloc();
 	if (!pair)
 		return ERR_PTR(-ENOMEM);
 	pair->family = nla_len(tb[MICE_PAIR_A_REMOTE_ADDR]) == 4 ? AF_INET : AF_INET6;
@@ -471,7 +471,7 @@ static struct mice_pair *mice_nl_parse_pair(struct nlattr **tb,
 	}
 	return pair;
 fail:
-	kfree(pair);
+	mice_pair_free(pair);
 	return ERR_PTR(err);
 }
 
@@ -527,7 +527,7 @@ static int mice_nl_pair_set(struct sk_buff *skb, struct genl_info *info)
 	dev = mice_nl_get_dev(genl_info_net(info), tb[MICE_PAIR_A_IFINDEX],
 			      info->extack);
 	if (IS_ERR(dev)) {
-		kfree(pair);
+		mice_pair_free(pair);
 		return PTR_ERR(dev);
 	}
 
@@ -551,7 +551,7 @@ static int mice_nl_pair_set(struct sk_buff *skb, struct genl_info *info)
 		pair = NULL;	/* consumed */
 	}
 	mutex_unlock(&mn->lock);
-	kfree(pair);
+	mice_pair_free(pair);
 	if (dev)
 		dev_put(dev);
 	return err;

@@ -153,6 +153,31 @@ static void mice_pair_hash_add(struct mice_net *mn, struct mice_pair *pair)
 				   pair->port));
 }
 
+struct mice_pair *mice_pair_alloc(void)
+{
+	struct mice_pair *pair = kzalloc(sizeof(*pair), GFP_KERNEL);
+
+	if (pair && dst_cache_init(&pair->dst_cache, GFP_KERNEL)) {
+		kfree(pair);
+		return NULL;
+	}
+	return pair;
+}
+
+/* A pair that was never published. */
+void mice_pair_free(struct mice_pair *pair)
+{
+	if (!pair)
+		return;
+	dst_cache_destroy(&pair->dst_cache);
+	kfree(pair);
+}
+
+static void mice_pair_free_rcu(struct rcu_head *head)
+{
+	mice_pair_free(container_of(head, struct mice_pair, rcu));
+}
+
 /* Unhash a pair that left its peer and free it after a grace period. */
 static void mice_pair_retire(struct mice_pair *pair)
 {
@@ -160,7 +185,7 @@ static void mice_pair_retire(struct mice_pair *pair)
 		return;
 	if (pair->ms)	/* pathless copies were never hashed */
 		hash_del_rcu(&pair->hnode);
-	kfree_rcu(pair, rcu);
+	call_rcu(&pair->rcu, mice_pair_free_rcu);
 }
 
 /* Unpublish the peer's pair; readers may use it until a grace period. */
@@ -241,7 +266,7 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 	}
 	if (mn->npeers >= MICE_MAX_PEERS_PER_NETNS) {
 		NL_SET_ERR_MSG(extack, "too many peers in this netns");
-		kfree(pair);
+		mice_pair_free(pair);
 		return -ENOSPC;
 	}
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
@@ -267,10 +292,10 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 	return 0;
 
 fail_inval:
-	kfree(pair);
+	mice_pair_free(pair);
 	return -EINVAL;
 fail_nomem:
-	kfree(pair);
+	mice_pair_free(pair);
 	return -ENOMEM;
 }
 
@@ -311,11 +336,14 @@ void mice_peers_sock_gone(struct mice_net *mn, const struct mice_sock *ms)
 		 * keeps the prefixes, so a later PAIR_SET needs only the path.
 		 */
 		copy = kmemdup(pair, sizeof(*pair), GFP_KERNEL);
-		if (copy)
+		if (copy) {
 			copy->ms = NULL;
+			/* a pathless copy sends nothing: no route cache */
+			memset(&copy->dst_cache, 0, sizeof(copy->dst_cache));
+		}
 		rcu_assign_pointer(peer->pair, copy);
 		hash_del_rcu(&pair->hnode);
-		kfree_rcu(pair, rcu);
+		call_rcu(&pair->rcu, mice_pair_free_rcu);
 		mn->genid++;
 	}
 }
