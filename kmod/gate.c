@@ -24,6 +24,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <asm/unaligned.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 
@@ -218,6 +219,71 @@ u32 mice_gate_remaining(const struct mice_gate *g)
 	return time_after(end, now) ? DIV_ROUND_UP(end - now, HZ) : 0;
 }
 
+static u32 mice_gate_used_key(const u8 *tag)
+{
+	return get_unaligned((const u32 *)tag);
+}
+
+/* Was the token @t already used to commit? Called with gn->lock held. */
+bool mice_gate_token_used(struct mice_gate_net *gn, const struct mice_token *t)
+{
+	struct mice_gate_used *u;
+
+	lockdep_assert_held(&gn->lock);
+	hash_for_each_possible(gn->used, u, node, mice_gate_used_key(t->tag))
+		if (!memcmp(u->tag, t->tag, MICE_TOKEN_TAG_LEN))
+			return true;
+	return false;
+}
+
+/*
+ * The replay-cache entry for @t, allocated before the commit so that
+ * remembering the token cannot fail after it. Called with gn->lock held.
+ */
+struct mice_gate_used *mice_gate_token_use_alloc(struct mice_gate_net *gn,
+						 const struct mice_token *t,
+						 struct netlink_ext_ack *extack)
+{
+	struct mice_gate_used *u;
+
+	lockdep_assert_held(&gn->lock);
+	if (gn->nused >= gn->max_gates) {
+		NL_SET_ERR_MSG(extack, "replay cache full: as many live tokens as the gate limit");
+		return ERR_PTR(-ENOSPC);
+	}
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return ERR_PTR(-ENOMEM);
+	u->expiry = t->expiry;
+	memcpy(u->tag, t->tag, MICE_TOKEN_TAG_LEN);
+	return u;
+}
+
+/* Remember the token of @u until it expires. Called with gn->lock held. */
+void mice_gate_token_use(struct mice_gate_net *gn, struct mice_gate_used *u)
+{
+	lockdep_assert_held(&gn->lock);
+	hash_add(gn->used, &u->node, mice_gate_used_key(u->tag));
+	gn->nused++;
+	mice_gate_gc_arm(gn);
+}
+
+static void mice_gate_used_flush(struct mice_gate_net *gn, bool all)
+{
+	u64 now = ktime_get_real_seconds();
+	struct mice_gate_used *u;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+
+	hash_for_each_safe(gn->used, bkt, tmp, u, node) {
+		if (!all && now < u->expiry)
+			continue;
+		hash_del(&u->node);
+		gn->nused--;
+		kfree(u);
+	}
+}
+
 static void mice_gate_gc(struct work_struct *work)
 {
 	struct mice_gate_net *gn = container_of(to_delayed_work(work),
@@ -237,7 +303,9 @@ static void mice_gate_gc(struct work_struct *work)
 				       (unsigned long)g->idle_s * HZ))
 			mice_gate_close(gn, g, MICE_GATE_CLOSE_IDLE);
 	}
-	if (gn->ngates)
+	/* Expired tokens fail their own check: forget them. */
+	mice_gate_used_flush(gn, false);
+	if (gn->ngates || gn->nused)
 		mice_gate_gc_arm(gn);
 	mutex_unlock(&gn->lock);
 }
@@ -656,6 +724,7 @@ int mice_gate_net_init(struct mice_net *mn)
 	mutex_init(&gn->lock);
 	hash_init(gn->by_id);
 	hash_init(gn->by_flow);
+	hash_init(gn->used);
 	gn->seed = get_random_u32();
 	gn->max_gates = clamp_t(unsigned int, READ_ONCE(max_gates), 1,
 				MICE_MAX_GATES_LIMIT);
@@ -686,6 +755,7 @@ void mice_gate_net_pre_exit(struct mice_net *mn)
 	gn->dying = true;
 	hash_for_each_safe(gn->by_id, bkt, tmp, g, id_node)
 		mice_gate_close(gn, g, MICE_GATE_CLOSE_NETNS);
+	mice_gate_used_flush(gn, true);
 	mutex_unlock(&gn->lock);
 	cancel_delayed_work_sync(&gn->gc);
 	if (gn->nf_registered) {

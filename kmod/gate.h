@@ -73,6 +73,17 @@ struct mice_gate_mode {
 	struct mice_gate_if ifs[MICE_MAX_POLICED_IFS];
 };
 
+/*
+ * A self-verifying token already used to commit (docs/token-format.md,
+ * "Security notes": a replay cache is the module's job). Kept until the
+ * token expires; keyed by its tag.
+ */
+struct mice_gate_used {
+	struct hlist_node node;
+	u64 expiry;			/* unix seconds */
+	u8 tag[MICE_TOKEN_TAG_LEN];
+};
+
 /* The token key: two transforms keyed in process context at KEY_SET. */
 struct mice_gate_key {
 	struct crypto_shash *hmac;	/* "hmac(sha256)", keyed */
@@ -85,6 +96,8 @@ struct mice_gate_net {
 	struct mutex lock;
 	DECLARE_HASHTABLE(by_id, MICE_GATE_HASH_BITS);
 	DECLARE_HASHTABLE(by_flow, MICE_GATE_HASH_BITS);
+	DECLARE_HASHTABLE(used, 8);	/* struct mice_gate_used, gn->lock */
+	unsigned int nused;		/* at most max_gates */
 	u32 seed;			/* mice_flow_key_hash, random */
 	unsigned int ngates;
 	unsigned int max_gates;
@@ -123,6 +136,11 @@ void mice_gate_key_free(struct mice_gate_key *key);
 int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
 			   const struct mice_gate_classifier *c,
 			   struct mice_token *t, u32 *err_pos);
+bool mice_gate_token_used(struct mice_gate_net *gn, const struct mice_token *t);
+struct mice_gate_used *mice_gate_token_use_alloc(struct mice_gate_net *gn,
+						 const struct mice_token *t,
+						 struct netlink_ext_ack *extack);
+void mice_gate_token_use(struct mice_gate_net *gn, struct mice_gate_used *u);
 int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode);
 int mice_gate_skb_key(const struct sk_buff *skb, unsigned int nhoff,
 		      struct mice_flow_key *k);

@@ -601,6 +601,7 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	const struct nlattr *tattr = tb[MICE_GATE_A_TOKEN];
 	const char *hex = nla_data(tattr);
 	struct mice_gate_classifier cls;
+	struct mice_gate_used *used;
 	struct mice_policer old;
 	struct mice_flow_key key;
 	struct mice_gate *g;
@@ -613,6 +614,10 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	err = mice_gate_token_verify(gn, hex, strlen(hex), NULL, &t, &pos);
 	if (err)
 		return mice_gate_token_errno(err, tattr, extack);
+	if (mice_gate_token_used(gn, &t)) {
+		NL_SET_ERR_MSG_ATTR(extack, tattr, "token already used (replay)");
+		return -EALREADY;
+	}
 	if (tb[MICE_GATE_A_ID] && nla_get_u32(tb[MICE_GATE_A_ID]) != t.gate_id) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MICE_GATE_A_ID],
 				    "the token is for another gate ID");
@@ -669,7 +674,15 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	old = g->pol;
 	mice_policer_init(&g->pol, t.rate, t.burst, t.max_packet, ktime_get_ns());
 	g->verified = true;
-	err = mice_gate_commit(gn, g, k, extack);
+	used = mice_gate_token_use_alloc(gn, &t, extack);
+	if (IS_ERR(used))
+		err = PTR_ERR(used);
+	else
+		err = mice_gate_commit(gn, g, k, extack);
+	if (!err)
+		mice_gate_token_use(gn, used);
+	else if (!IS_ERR(used))
+		kfree(used);
 	if (err && created) {
 		mice_gate_close(gn, g, MICE_GATE_CLOSE_COMMAND);
 	} else if (err) {

@@ -164,10 +164,18 @@ $G $MICE gate commit --token "$tok" $CLS --flow udp,10.1.0.2,5006,10.2.0.2,6002 
 	pass token-commit || fail token-commit
 check_eq token-gate-verified true "$(gate_json 10 .verified)"
 check_eq token-envelope 40000 "$(gate_json 10 .rate)"
-expect_fail token-replay 1 "already committed" \
+expect_fail token-replay 1 "token already used (replay)" \
 	$G $MICE gate commit --token "$tok" $CLS --flow udp,10.1.0.2,5007,10.2.0.2,6002
 r=$(measure 5006 6002 80000 4)
 within token-gate-rate-at-2x "${r:-0}" 40000 5
+# Replay cache: the same token cannot commit again, even once its gate is
+# gone, until it expires.
+$G $MICE gate del 10
+expect_fail token-replay-after-close 1 "token already used (replay)" \
+	$G $MICE gate commit --token "$tok" $CLS --flow udp,10.1.0.2,5006,10.2.0.2,6002
+$G $MICE gate commit --token "$(mint "$T/key" 10 "--expires 300")" $CLS \
+	--flow udp,10.1.0.2,5006,10.2.0.2,6002 && pass fresh-token-same-gate-id ||
+	fail fresh-token-same-gate-id
 # A gate added first, committed later by a token naming it.
 $G $MICE gate add 11 $CLS --rate 1 --burst 1 && \
 	$G $MICE gate commit 11 --token "$(mint "$T/key" 11 "--expires 300")" \
@@ -273,7 +281,7 @@ expect_fail key-del-twice 1 "no token key is set" $G $MICE gate key del
 # --- the mice data path (mice_dev_rcv) with admission on ---------------------
 # Hosts L and R joined by a veth, agent sockets attached, mice0 tunnels and
 # pairs as in test_datapath.sh; R turns admission on for its data path.
-# Tunnelled packets arrive in clumps under TCG: the burst is 0.4 s of rate
+# Tunnelled packets arrive in clumps under TCG: the burst is 0.6 s of rate
 # so clumping does not eat the envelope (the warmup drains it first).
 L="ip netns exec mg_l"
 R="ip netns exec mg_r"
@@ -309,17 +317,19 @@ wait $rpid
 check_eq dp-no-gate-dropped "packets 0" "$(grep -o 'packets [0-9]*' "$T/recv.dp0")"
 [ $(( $(dp_drop data_no_gate) - b0 )) -gt 100 ] && pass dp-no-gate-counted ||
 	fail dp-no-gate-counted "$b0 -> $(dp_drop data_no_gate)"
-$R $MICE gate add 70 --proto udp --src 10.200.0.1/32 --dport 7000 --rate 20000 --burst 8000
+$R $MICE gate add 70 --proto udp --src 10.200.0.1/32 --dport 7000 --rate 20000 --burst 12000
 $R $MICE gate commit 70 --flow udp,10.200.0.1,7001,10.200.0.2,7000 && pass dp-gate-commit ||
 	fail dp-gate-commit
-$R timeout 30 $FLOW recv --port 7000 --seconds 3 --warmup 1 > "$T/recv.dp1" &
+$R timeout 30 $FLOW recv --port 7000 --seconds 3 --warmup 1.5 > "$T/recv.dp1" &
 rpid=$!
 sleep 0.3
 $L timeout 20 $FLOW send --to 10.200.0.2 --port 7000 --sport 7001 --size 172 --rate 40000 \
-	--seconds 5 > /dev/null
+	--seconds 5 > "$T/send.dp1"
 wait $rpid
 r=$(sed -n 's/.* rate \([0-9]*\).*/\1/p' "$T/recv.dp1")
 within dp-gate-rate-at-2x "${r:-0}" 20000 5
+echo "    sender: $(cat "$T/send.dp1"); receiver: $(tail -1 "$T/recv.dp1")"
+echo "    $($R $MICE gate show 70)"
 [ "$(dp_drop data_policed)" -gt 0 ] && pass dp-policed-counted || fail dp-policed-counted
 $R $MICE gate mode --datapath off
 $L ping -c 1 -W 2 10.200.0.2 >/dev/null 2>&1 && pass dp-admission-off || fail dp-admission-off
