@@ -625,7 +625,9 @@ static void mn_register(struct daemon *d)
 	snprintf(m.from, sizeof(m.from), "%s", d->name);
 	if (!sig_encode(&m, NULL, 0, out, sizeof(out), &len, &why))
 		send_to(d, &d->cfg.home_agent, NULL, out, len);
-	d->next_reg_ms = now_ms(d) + DAEMON_REG_EVERY_MS;
+	/* Until the HA answers (lost, or no route yet after a move), retry soon. */
+	d->next_reg_ms = now_ms(d) + (d->registered ? DAEMON_REG_EVERY_MS :
+				      DAEMON_OFFER_EVERY_MS);
 }
 
 /*
