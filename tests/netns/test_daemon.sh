@@ -10,7 +10,10 @@
 #   3. a wrong pre-shared key: the offer is refused, nothing is checked
 #      (seed 004 s.14);
 #   4. the mobility case: L's address changes; it re-gathers and restarts
-#      ICE with a subsequent offer (s.9) and selects a new pair.
+#      ICE with a subsequent offer (s.9) and selects a new pair;
+#   5. L and R behind the same NAT: the host/host pair wins;
+#   6. 40 ms ± 10 ms delay and 10% loss (tc netem) on both NATs' public
+#      links: a pair is still selected.
 # Only addresses of namespaces created here (10.99.x.x). Bounded in time.
 set -u
 cd "$(dirname "$0")/../.."
@@ -165,6 +168,43 @@ if wait_for "$T/nat.l" "candidate host 10.99.6.3" 5 &&
 	pass move-new-pair-selected
 else
 	fail move-new-pair-selected "$(tail -8 "$T/nat.l")"
+fi
+stop_pair
+
+# --- 5. same NAT: both behind NAT L on one private segment --------------------
+# R moves next to L (10.99.6.4 behind NAT L): the host/host pair wins.
+ip -n md_r link del eth0
+ip link add eth1 netns md_nl type veth peer name eth0 netns md_r
+# the NAT's inside becomes a bridge holding L's and R's links
+ip -n md_nl link add sn type bridge && ip -n md_nl link set sn up
+ip -n md_nl link set in master sn 2>/dev/null
+ip -n md_nl link set eth1 master sn && ip -n md_nl link set eth1 up
+ip -n md_nl addr flush dev in; ip -n md_nl addr add 10.99.6.1/24 dev sn
+ip -n md_r addr add 10.99.6.4/24 dev eth0; ip -n md_r link set eth0 up
+ip -n md_r route add default via 10.99.6.1
+run_pair samenat "$T/l.conf"
+if wait_for "$T/samenat.l" "^t=.* selected" 20; then
+	grep "selected" "$T/samenat.l" | tail -1 | grep -q "remote 10.99.6.4:4191 (host/host)" &&
+		pass same-nat-host-pair || fail same-nat-host-pair "$(grep selected "$T/samenat.l")"
+else
+	fail same-nat-host-pair "$(tail -6 "$T/samenat.l"; tail -4 "$T/samenat.r")"
+fi
+stop_pair
+
+# --- 6. delay and loss (tc netem) on the NAT's public side ---------------------
+ip netns exec md_nl tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null &&
+ip netns exec md_nr tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null
+ip -n md_r route del default 2>/dev/null; ip -n md_r link del eth0 2>/dev/null
+ip link add in2 netns md_nr type veth peer name eth0 netns md_r
+ip -n md_nr addr add 10.99.8.1/24 dev in2; ip -n md_nr link set in2 up
+ip -n md_r addr add 10.99.8.2/24 dev eth0; ip -n md_r link set eth0 up
+ip -n md_r route add default via 10.99.8.1
+run_pair netem "$T/l.conf"
+if wait_for "$T/netem.l" "^t=.* selected" 40 && wait_for "$T/netem.r" "^t=.* selected" 10; then
+	pass netem-delay-loss-selected
+	grep "selected" "$T/netem.l" | sed 's/^/    /'
+else
+	fail netem-delay-loss-selected "$(tail -6 "$T/netem.l"; tail -4 "$T/netem.r")"
 fi
 stop_pair
 
