@@ -16,6 +16,10 @@ echo
 echo "=== data path: mice vs Linux FOU vs a userspace tun relay (VM, TCG) ==="
 scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 -- bench/datapath_bench_guest.sh
 
+echo
+echo "=== Home Agent STUN server vs coturn (host, loopback in a namespace) ==="
+bench/stun_server_bench.sh
+
 if [ -f bench/mikey_bench.c ]; then
 	echo
 	echo "=== MIKEY: derivations and exchanges vs raw OpenSSL primitives ==="
