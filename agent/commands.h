@@ -13,6 +13,7 @@ int cmd_pair(int argc, char **argv, const struct cli_opts *opts);
 int cmd_token(int argc, char **argv, const struct cli_opts *opts);
 int cmd_gate(int argc, char **argv, const struct cli_opts *opts);
 int cmd_daemon(int argc, char **argv, const struct cli_opts *opts);
+int cmd_status(int argc, char **argv, const struct cli_opts *opts);
 int cmd_kdf(int argc, char **argv, const struct cli_opts *opts);
 int cmd_mikey(int argc, char **argv, const struct cli_opts *opts);
 int cmd_pair_show(const struct cli_opts *opts);

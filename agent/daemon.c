@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -115,6 +117,9 @@ struct daemon {
 	bool registered;
 	struct session sess;
 	bool have_sess;
+	/* the control socket `mice status` reads */
+	int ctl_fd;
+	char ctl_path[108];
 };
 
 static volatile sig_atomic_t daemon_stop;
@@ -785,6 +790,135 @@ static void ice_send(struct daemon *d, struct session *s)
 	ice_events(d, s);
 }
 
+/* ---- the control socket: `mice status` --------------------------------------- */
+
+static void status_cand(struct json *j, const struct ice_cand *c)
+{
+	char a[64];
+
+	json_obj_open(j, NULL);
+	json_str(j, "type", ice_cand_type_name(c->type));
+	json_str(j, "address", addr_s(&c->addr, a, sizeof(a)));
+	json_u64(j, "priority", c->priority);
+	json_str(j, "foundation", c->foundation);
+	json_obj_close(j);
+}
+
+/* The daemon's state as one JSON object, for operators and tests. */
+static void status_write(struct daemon *d, FILE *f)
+{
+	const struct session *s = &d->sess;
+	struct ice_pair_info sel;
+	struct json j;
+	unsigned int i;
+	char a[64];
+
+	json_init(&j, f);
+	json_obj_open(&j, NULL);
+	json_str(&j, "role", d->cfg.role == MICE_ROLE_HA ? "ha" : "mn");
+	if (d->name)
+		json_str(&j, "name", d->name);
+	json_str(&j, "listen", addr_s(&d->bound, a, sizeof(a)));
+	json_bool(&j, "kernel", d->kernel);
+	if (d->cfg.role == MICE_ROLE_HA) {
+		json_arr_open(&j, "registrations");
+		for (i = 0; i < DAEMON_MAX_REGS; i++) {
+			if (!d->regs[i].name[0] || d->regs[i].expires_ms < now_ms(d))
+				continue;
+			json_obj_open(&j, NULL);
+			json_str(&j, "name", d->regs[i].name);
+			json_str(&j, "address", addr_s(&d->regs[i].addr, a, sizeof(a)));
+			json_obj_close(&j);
+		}
+		json_arr_close(&j);
+		json_obj_close(&j);
+		json_end(&j);
+		return;
+	}
+	json_bool(&j, "registered", d->registered);
+	json_arr_open(&j, "candidates");
+	for (i = 0; i < d->local.n; i++)
+		status_cand(&j, &d->local.c[i]);
+	json_arr_close(&j);
+	json_arr_open(&j, "sessions");
+	if (d->have_sess && s->ice) {
+		const struct checklist *cl = ice_agent_checklist(s->ice);
+
+		json_obj_open(&j, NULL);
+		json_str(&j, "peer", s->peer->name);
+		json_str(&j, "state", ice_state_name(ice_agent_state(s->ice)));
+		json_str(&j, "role", ice_agent_controlling(s->ice) ?
+			 "controlling" : "controlled");
+		json_arr_open(&j, "remote_candidates");
+		for (i = 0; i < ice_agent_remote_count(s->ice); i++)
+			status_cand(&j, ice_agent_remote_get(s->ice, i));
+		json_arr_close(&j);
+		json_arr_open(&j, "pairs");
+		for (i = 0; cl && i < cl->n; i++) {
+			const struct cl_pair *p = &cl->pairs[i];
+
+			json_obj_open(&j, NULL);
+			json_u64(&j, "id", p->id);
+			json_str(&j, "local", addr_s(&p->local.addr, a, sizeof(a)));
+			json_str(&j, "remote", addr_s(&p->remote.addr, a, sizeof(a)));
+			json_str(&j, "state", cl_state_name(p->state));
+			json_bool(&j, "nominated", p->nominated);
+			json_u64(&j, "priority", p->priority);
+			json_obj_close(&j);
+		}
+		json_arr_close(&j);
+		if (ice_agent_selected(s->ice, &sel, NULL)) {
+			json_obj_open(&j, "selected");
+			json_str(&j, "local", addr_s(&sel.local.addr, a, sizeof(a)));
+			json_str(&j, "remote", addr_s(&sel.remote.addr, a, sizeof(a)));
+			json_obj_close(&j);
+		}
+		json_u64(&j, "checks_sent", ice_agent_stats(s->ice)->checks_sent);
+		json_bool(&j, "kernel_pair", s->kernel_pair);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_obj_close(&j);
+	json_end(&j);
+}
+
+static void ctl_open(struct daemon *d, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	d->ctl_fd = -1;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return;
+	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s", path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	mkdir("/run/mice", 0755);
+	unlink(path);
+	d->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (d->ctl_fd < 0 || bind(d->ctl_fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    chmod(path, 0600) || listen(d->ctl_fd, 4)) {
+		logev(d, "error", "control socket %s: %s", path, strerror(errno));
+		if (d->ctl_fd >= 0)
+			close(d->ctl_fd);
+		d->ctl_fd = -1;
+	}
+}
+
+static void ctl_serve(struct daemon *d)
+{
+	int c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	FILE *f;
+
+	if (c < 0)
+		return;
+	f = fdopen(c, "w");
+	if (!f) {
+		close(c);
+		return;
+	}
+	status_write(d, f);
+	fclose(f);
+}
+
 /* ---- the loop ------------------------------------------------------------- */
 
 static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
@@ -973,9 +1107,12 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		{ "dev", required_argument, NULL, 'd' },
 		{ "peer-prefix", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "control", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct daemon d;
+	char ctl_default[108];
+	const char *ctl = NULL;
 	char err[MICE_CFG_ERR_MAX], a[64];
 	const char *config = NULL;
 	unsigned long timeout_s = 0;
@@ -1007,9 +1144,12 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 			if (cli_parse_uint("--timeout", optarg, 86400 * 365, &timeout_s))
 				return CLI_USAGE;
 			break;
+		case 'k':
+			ctl = optarg;
+			break;
 		default:
 			cli_err("usage: mice daemon -c FILE [--name NAME] [--connect PEER] "
-				"[--dev IF --peer-prefix P/L...] [--timeout S]");
+				"[--dev IF --peer-prefix P/L...] [--control PATH] [--timeout S]");
 			return CLI_USAGE;
 		}
 	}
@@ -1046,6 +1186,9 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	      d.cfg.role == MICE_ROLE_HA ? "ha" : "mn",
 	      addr_s(&d.bound, a, sizeof(a)));
 	kernel_attach(&d);
+	snprintf(ctl_default, sizeof(ctl_default), "/run/mice/%s.ctl",
+		 d.cfg.role == MICE_ROLE_HA ? "ha" : d.name);
+	ctl_open(&d, ctl ? ctl : ctl_default);
 
 	if (d.cfg.role == MICE_ROLE_HA) {
 		struct stun_server_cfg sc = { .software = "mice" };
@@ -1074,10 +1217,11 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		deadline = now_ms(&d) + timeout_s * 1000;
 
 	while (!daemon_stop) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = d.fd, .events = POLLIN },
 			{ .fd = d.watching ? gather_watch_fd(&d.watch) : -1,
 			  .events = POLLIN },
+			{ .fd = d.ctl_fd, .events = POLLIN },
 		};
 		uint64_t now = now_ms(&d), wake = next_wakeup(&d);
 
@@ -1085,11 +1229,13 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 			break;
 		if (deadline)
 			wake = min_u64(wake, deadline);
-		if (poll(pfd, 2, wake > now ? (int)min_u64(wake - now, 1000) : 0) > 0) {
+		if (poll(pfd, 3, wake > now ? (int)min_u64(wake - now, 1000) : 0) > 0) {
 			if (pfd[0].revents & POLLIN)
 				read_socket(&d);
 			if (pfd[1].revents & POLLIN)
 				gather_watch_process(&d.watch);
+			if (pfd[2].revents & POLLIN)
+				ctl_serve(&d);
 		}
 		if (d.cfg.role == MICE_ROLE_MN)
 			mn_timers(&d);
@@ -1102,6 +1248,45 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	}
 	if (d.watching)
 		gather_watch_close(&d.watch);
+	if (d.ctl_fd >= 0) {
+		close(d.ctl_fd);
+		unlink(d.ctl_path);
+	}
 	close(d.fd);
+	return CLI_OK;
+}
+
+/* mice status [--control PATH] [NAME]: a running daemon's state. */
+int cmd_status(int argc, char **argv, const struct cli_opts *opts)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char buf[65536];
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	if (argc > 3 || (argc == 3 && strcmp(argv[1], "--control"))) {
+		cli_err("usage: mice status [NAME | --control PATH]");
+		return CLI_USAGE;
+	}
+	if (argc == 3)
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", argv[2]);
+	else
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "/run/mice/%s.ctl",
+			 argc == 2 ? argv[1] : "ha");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		cli_err("no daemon answers on %s: %s (is `mice daemon` running, "
+			"with this name?)", sun.sun_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return CLI_FAIL;
+	}
+	while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	buf[n] = '\0';
+	(void)opts;	/* the daemon speaks JSON; text rendering is jq's job */
+	fputs(buf, stdout);
 	return CLI_OK;
 }

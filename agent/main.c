@@ -35,6 +35,8 @@ static const struct cli_command cli_commands[] = {
 	{ "daemon", cmd_daemon,
 	  "daemon -c FILE [--name NAME] [--connect PEER] [--dev IF --peer-prefix P/L]...\n"
 	  "\t\tthe M-ICE agent: --role ha or mn from the config" },
+	{ "status", cmd_status,
+	  "status [NAME | --control PATH]\ta running daemon's sessions, candidates, pairs (JSON)" },
 	{ "gate", cmd_gate,
 	  "gate add|commit|del|show|key|mode|monitor ...\tmedia admission gates" },
 	{ "token", cmd_token,

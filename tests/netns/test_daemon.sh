@@ -104,6 +104,16 @@ grep -q "relay offer L -> R" "$T/ha.log" && grep -q "relay answer R -> L" "$T/ha
 	pass ha-relayed-offer-and-answer || fail ha-relayed-offer-and-answer "$(cat "$T/ha.log")"
 grep -q "candidate srflx 10.99.5.11:4191" "$T/nonat.l" && pass srflx-from-ha-stun ||
 	fail srflx-from-ha-stun "$(grep candidate "$T/nonat.l")"
+# `mice status`: the session, its candidates and check list, over the control socket
+ip netns exec md_l $MICE status L > "$T/status" 2>&1
+[ "$(jq -r '.sessions[0].state' "$T/status")" = completed ] &&
+[ "$(jq -r '.sessions[0].selected.remote' "$T/status")" = "10.99.5.12:4191" ] &&
+[ "$(jq '[.sessions[0].pairs[] | select(.state == "succeeded")] | length' "$T/status")" -ge 1 ] &&
+[ "$(jq '.candidates[0].address' -r "$T/status")" = 10.99.5.11:4191 ] &&
+	pass status-shows-session || fail status-shows-session "$(cat "$T/status")"
+ip netns exec md_ha $MICE status > "$T/hastatus" 2>&1
+[ "$(jq '.registrations | length' "$T/hastatus")" = 2 ] && pass ha-status-registrations ||
+	fail ha-status-registrations "$(cat "$T/hastatus")"
 stop_pair
 
 # --- 3. wrong key: refused, never checked --------------------------------------
