@@ -19,6 +19,7 @@ require_vm
 
 MICE=${MICE_AGENT:-$(pwd)/agent/mice}
 FLOW=$(pwd)/build/tools/flowgen
+PROBE=$(pwd)/build/tools/gateprobe
 T=$(mktemp -d)
 C="ip netns exec mg_c"
 G="ip netns exec mg_g"
@@ -251,6 +252,15 @@ if command -v setpriv >/dev/null; then
 else
 	skip eperm "no setpriv"
 fi
+
+# --- strict per-command policies, each rejection with an extack message ------
+for c in del-with-rate add-id-zero add-no-burst add-host-bits add-port-range \
+	add-token-not-hex add-token-too-long commit-mixed-family commit-flow-dir \
+	commit-not-nested key-short key-del-with-attr mode-bad-dir mode-no-such-if \
+	mode-max-gates-zero mode-if-twice; do
+	vm_test "policy-$c" $G $PROBE "$c"
+	$G $PROBE "$c" | sed 's/^/    /'
+done
 
 # --- IPv6 ------------------------------------------------------------------------
 $G $MICE gate add 60 --proto udp --src fd01::2/128 --dport 6020 --rate 100000 --burst 5000
