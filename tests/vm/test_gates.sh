@@ -28,7 +28,7 @@ S="ip netns exec mg_s"
 teardown() {
 	kill -9 $(jobs -p) 2>/dev/null
 	wait 2>/dev/null
-	for n in mg_c mg_g mg_s mg_l mg_r; do ip netns del $n 2>/dev/null; done
+	for n in mg_c mg_g mg_s mg_l mg_r mg_x; do ip netns del $n 2>/dev/null; done
 	rm -rf "$T"
 }
 trap teardown EXIT
@@ -343,6 +343,23 @@ echo "    $($R $MICE gate show 70)"
 [ "$(dp_drop data_policed)" -gt 0 ] && pass dp-policed-counted || fail dp-policed-counted
 $R $MICE gate mode --datapath off
 $L ping -c 1 -W 2 10.200.0.2 >/dev/null 2>&1 && pass dp-admission-off || fail dp-admission-off
+
+# --- a namespace with gates, a key, the hook and traffic goes away ------------
+ip netns add mg_x && ip -n mg_x link set lo up
+X="ip netns exec mg_x"
+ip link add x0 netns mg_x type veth peer name x1 netns mg_x
+$X ip addr add 10.9.0.1/24 dev x0; $X ip link set x0 up; $X ip link set x1 up
+$X $MICE gate mode enforce --dev x1 --datapath on &&
+	$X $MICE gate key set --key-file "$T/key" &&
+	$X $MICE gate add 1 --proto udp --rate 1000 --burst 1000 &&
+	$X $MICE gate add 2 --rate 1000 --burst 1000 &&
+	$X $MICE gate commit 1 --flow udp,10.9.0.1,1,10.9.0.2,2 && pass netns-gates-set ||
+	fail netns-gates-set
+$X timeout 10 $FLOW send --to 10.9.0.2 --port 2 --sport 1 --size 100 --rate 100000 \
+	--seconds 5 >/dev/null 2>&1 &
+sleep 0.5
+ip netns del mg_x && pass netns-del-with-gates || fail netns-del-with-gates
+sleep 1
 
 # --- rmmod with gates and traffic ------------------------------------------------
 $G $MICE gate mode enforce
