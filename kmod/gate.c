@@ -32,7 +32,8 @@
 
 static unsigned int max_gates = MICE_MAX_GATES_DEFAULT;
 module_param(max_gates, uint, 0444);
-MODULE_PARM_DESC(max_gates, "initial gate limit per network namespace (1-65536; MODE_SET changes it)");
+MODULE_PARM_DESC(max_gates,
+		 "initial gate limit per network namespace (1-65536; MODE_SET changes it)");
 
 static u32 mice_gate_flow_hash(const struct mice_gate_net *gn,
 			       const struct mice_flow_key *k)
@@ -680,7 +681,8 @@ static int mice_gate_proc_show(struct seq_file *seq, void *v)
 	for (i = 0; i < mode->nifs; i++)
 		seq_printf(seq, "%s%d:%s", i ? "," : " ", mode->ifs[i].ifindex,
 			   mice_gate_dir_name(mode->ifs[i].dir));
-	seq_puts(seq, "\nid state proto dir src dst sport dport flow rate burst max_packet packets bytes drop_rate drop_size remaining verified\n");
+	seq_puts(seq, "\nid state proto dir src dst sport dport flow rate burst max_packet packets bytes "
+		 "drop_rate drop_size remaining verified\n");
 	hash_for_each(gn->by_id, bkt, g, id_node) {
 		mice_gate_counters(g, &packets, &bytes, dp, db);
 		seq_printf(seq, "%u %s %s %s ", g->id, mice_gate_state_name(g->state),
