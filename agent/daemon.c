@@ -48,6 +48,9 @@
 #include "gather.h"
 #include "ice_agent.h"
 #include "json.h"
+#include "mikey.h"
+#include "mikey_exchange.h"
+#include "mikey_prf.h"
 #include "mipice.h"
 #include "nl.h"
 #include "nlmsg.h"
@@ -83,7 +86,20 @@ struct session {
 	uint64_t answer_time_ms;
 	bool kernel_pair;
 	struct ice_addr kernel_remote;
+	/*
+	 * MIKEY (RFC 3830 PSK mode) rides in the offer and answer; the ICE
+	 * passwords are derived from its TGK (seed 004 s.1.5) and never sent.
+	 */
+	struct mikey_init_state mikey_st;	/* initiator */
+	struct mikey_replay mikey_replay;	/* responder */
+	bool mikey_replay_ready;
+	uint8_t mikey_msg[SIG_MIKEY_MAX];	/* our I_ or R_MESSAGE */
+	size_t mikey_len;
+	char remote_pwd[ICE_PWD_MAX + 1];
 };
+
+/* What the MIP-ICE pwd field carries: the real passwords are derived. */
+#define DAEMON_PWD_PLACEHOLDER "MIKEYderivedICEpwd0000"
 
 struct daemon {
 	struct mice_config cfg;
@@ -433,7 +449,7 @@ static void build_offer_ice(struct daemon *d, struct session *s,
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->ufrag, sizeof(o->ufrag), "%s", s->ufrag);
-	snprintf(o->pwd, sizeof(o->pwd), "%s", s->pwd);
+	snprintf(o->pwd, sizeof(o->pwd), "%s", DAEMON_PWD_PLACEHOLDER);
 	for (i = 0; i < d->local.n && o->n_cand < MIPICE_CAND_MAX; i++)
 		mipice_cand_from_ice(&d->local.c[i], &o->cand[o->n_cand++]);
 }
@@ -453,6 +469,8 @@ static void send_signal(struct daemon *d, struct session *s, enum sig_kind k)
 	m.timestamp = (uint64_t)time(NULL);
 	m.has_ice = true;
 	build_offer_ice(d, s, &m.ice);
+	memcpy(m.mikey, s->mikey_msg, s->mikey_len);
+	m.mikey_len = s->mikey_len;
 	if (sig_encode(&m, s->psk, s->psk_len, out, sizeof(out), &len, &why)) {
 		logev(d, "error", "cannot build the %s: %s", sig_kind_name(k), why);
 		return;
@@ -467,6 +485,126 @@ static void session_new_credentials(struct session *s)
 {
 	random_string(s->ufrag, 8);
 	random_string(s->pwd, 24);
+}
+
+/*
+ * The two ICE passwords from the TGK: RFC 3830 s.4.1.3 derivation with
+ * cs_id 1 for the initiator's and 2 for the responder's, 12 octets each,
+ * written as 24 hex characters (RFC 8445 wants at least 22).
+ */
+static int derive_pwds(const uint8_t *tgk, size_t tgk_len, uint32_t csb_id,
+		       const uint8_t *rand, size_t rand_len, char *pwd_i,
+		       char *pwd_r)
+{
+	uint8_t k[12];
+	char *out[2] = { pwd_i, pwd_r };
+	int role, i;
+
+	for (role = 0; role < 2; role++) {
+		if (mikey_derive(MIKEY_KEY_TEK, tgk, tgk_len, (uint8_t)(role + 1),
+				 csb_id, rand, rand_len, k, sizeof(k)))
+			return -1;
+		for (i = 0; i < 12; i++)
+			snprintf(out[role] + 2 * i, 3, "%02x", k[i]);
+	}
+	OPENSSL_cleanse(k, sizeof(k));
+	return 0;
+}
+
+static void mikey_cfg_of(const struct session *s, struct mikey_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->psk = s->psk;
+	c->psk_len = s->psk_len;
+}
+
+/* Initiator: a fresh I_MESSAGE (new TGK and RAND) and the passwords. */
+static int session_mikey_offer(struct daemon *d, struct session *s)
+{
+	struct mikey_init_params ip;
+	struct mikey_cfg c;
+	const char *why = NULL;
+	uint32_t csb;
+
+	mikey_cfg_of(s, &c);
+	memset(&ip, 0, sizeof(ip));
+	RAND_bytes((uint8_t *)&csb, sizeof(csb));
+	ip.csb_id = csb;
+	ip.encr_alg = MIKEY_ENCR_AES_CM_128;	/* the HA must not see the TGK */
+	ip.verify = true;
+	mikey_init_state_clear(&s->mikey_st);
+	if (mikey_psk_init_create(&c, &ip, mikey_ntp_now(), &s->mikey_st,
+				  s->mikey_msg, sizeof(s->mikey_msg),
+				  &s->mikey_len, &why) ||
+	    derive_pwds(s->mikey_st.tgk, s->mikey_st.tgk_len, s->mikey_st.csb_id,
+			s->mikey_st.rand, s->mikey_st.rand_len, s->pwd,
+			s->remote_pwd)) {
+		logev(d, "error", "MIKEY I_MESSAGE: %s", why ? why : "derivation failed");
+		return -1;
+	}
+	logev(d, "mikey", "I_MESSAGE %zu bytes (PSK, AES-CM-128, verify); "
+	      "ICE passwords derived from the TGK", s->mikey_len);
+	return 0;
+}
+
+/* Responder: process the I_MESSAGE, keep the R_MESSAGE for the answer. */
+static int session_mikey_answer(struct daemon *d, struct session *s,
+				const struct sig_msg *m)
+{
+	struct mikey_result res;
+	struct mikey_cfg c;
+	const char *why = NULL;
+	int err;
+
+	if (!m->mikey_len) {
+		logev(d, "drop", "offer from %s without a MIKEY message", m->from);
+		return -1;
+	}
+	if (!s->mikey_replay_ready) {
+		if (mikey_replay_init(&s->mikey_replay, MIKEY_DEFAULT_REPLAY,
+				      MIKEY_DEFAULT_SKEW))
+			return -1;
+		s->mikey_replay_ready = true;
+	}
+	mikey_cfg_of(s, &c);
+	memset(&res, 0, sizeof(res));
+	err = mikey_psk_resp_process(&c, &s->mikey_replay, mikey_ntp_now(),
+				     m->mikey, m->mikey_len, &res, s->mikey_msg,
+				     sizeof(s->mikey_msg), &s->mikey_len, &why);
+	if (err || derive_pwds(res.tgk, res.tgk_len, res.csb_id, res.rand,
+			       res.rand_len, s->remote_pwd, s->pwd)) {
+		logev(d, "drop", "MIKEY I_MESSAGE from %s refused: %s", m->from,
+		      why ? why : "derivation failed");
+		mikey_result_clear(&res);
+		return -1;
+	}
+	mikey_result_clear(&res);
+	logev(d, "mikey", "TGK from %s accepted; R_MESSAGE %zu bytes", m->from,
+	      s->mikey_len);
+	return 0;
+}
+
+/* Initiator: verify the R_MESSAGE (V payload) of the answer. */
+static int session_mikey_finish(struct daemon *d, struct session *s,
+				const struct sig_msg *m)
+{
+	struct mikey_result res;
+	struct mikey_cfg c;
+	const char *why = NULL;
+	int err;
+
+	mikey_cfg_of(s, &c);
+	memset(&res, 0, sizeof(res));
+	err = mikey_psk_init_finish(&c, &s->mikey_st, NULL, mikey_ntp_now(),
+				    m->mikey_len ? m->mikey : NULL, m->mikey_len,
+				    &res, &why);
+	mikey_result_clear(&res);
+	if (err) {
+		logev(d, "drop", "MIKEY R_MESSAGE from %s refused: %s", m->from,
+		      why ? why : "?");
+		return -1;
+	}
+	return 0;
 }
 
 static int session_ice(struct daemon *d, struct session *s, bool controlling)
@@ -558,6 +696,8 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 	if (m->kind == SIG_ANSWER) {
 		if (!s->initiator || (s->answered && !restart))
 			return;
+		if (session_mikey_finish(d, s, m))
+			return;
 		s->answered = true;
 		s->answer_time_ms = now_ms(d);
 	} else {
@@ -570,7 +710,8 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 			logev(d, "ice-restart", "subsequent offer from %s (seed 004 s.9)",
 			      m->from);
 		}
-		if (session_ice(d, s, false))
+		/* fresh passwords from the offer's MIKEY TGK, new RAND on restart */
+		if (session_mikey_answer(d, s, m) || session_ice(d, s, false))
 			return;
 		s->initiator = false;
 		s->answer_time_ms = now_ms(d);
@@ -579,8 +720,8 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 	remote_from_offer(m, rc, &n);
 	logev(d, m->kind == SIG_OFFER ? "offer-received" : "answer-received",
 	      "from %s: ufrag %s, %u candidates", m->from, m->ice.ufrag, n);
-	err = ice_agent_set_remote(s->ice, m->ice.ufrag, m->ice.pwd, rc, n, true,
-				   now_ms(d));
+	err = ice_agent_set_remote(s->ice, m->ice.ufrag, s->remote_pwd, rc, n,
+				   true, now_ms(d));
 	if (err != ICE_OK) {
 		logev(d, "error", "remote candidates refused: %s", ice_err_str(err));
 		return;
@@ -712,7 +853,7 @@ static void mn_gathering_done(struct daemon *d)
 	if (d->have_sess && d->sess.initiator) {
 		/* first offer, or a subsequent one after a move (s.9) */
 		session_new_credentials(&d->sess);
-		if (session_ice(d, &d->sess, true))
+		if (session_mikey_offer(d, &d->sess) || session_ice(d, &d->sess, true))
 			return;
 		d->sess.answered = false;
 		d->sess.offers_sent = 0;
@@ -1242,6 +1383,10 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	}
 	logev(&d, "stop", "%s", daemon_stop ? "signal" : "timeout");
 	if (d.have_sess) {
+		mikey_init_state_clear(&d.sess.mikey_st);
+		if (d.sess.mikey_replay_ready)
+			mikey_replay_free(&d.sess.mikey_replay);
+		OPENSSL_cleanse(d.sess.remote_pwd, sizeof(d.sess.remote_pwd));
 		ice_agent_free(d.sess.ice);
 		OPENSSL_cleanse(d.sess.psk, sizeof(d.sess.psk));
 		OPENSSL_cleanse(d.sess.pwd, sizeof(d.sess.pwd));

@@ -110,6 +110,12 @@ int sig_encode(const struct sig_msg *m, const uint8_t *key, size_t keylen,
 		*why = "bad source name";
 		return -1;
 	}
+	if (m->mikey_len &&
+	    (m->mikey_len > SIG_MIKEY_MAX ||
+	     mh_add_tlv(&mh, SIG_OPT_MIKEY, m->mikey, (uint8_t)m->mikey_len))) {
+		*why = "MIKEY message too large";
+		return -1;
+	}
 	if (relayed) {
 		if (!key || !keylen) {
 			*why = "offers and answers need a key";
@@ -181,6 +187,9 @@ int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
 				copy_name(m->from, t);
 			else if (t->data[0] == SIG_MN_ID_TARGET)
 				copy_name(m->to, t);
+		} else if (t->type == SIG_OPT_MIKEY) {
+			memcpy(m->mikey, t->data, t->len);
+			m->mikey_len = t->len;
 		} else if (t->type == SIG_OPT_TIMESTAMP && t->len == 8) {
 			for (k = 0; k < 8; k++)
 				m->timestamp = m->timestamp << 8 | t->data[k];

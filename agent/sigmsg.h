@@ -35,6 +35,8 @@
 #define SIG_AUTH_LEN		16
 #define SIG_OPT_TIMESTAMP	10	/* RFC 4285 Replay Protection */
 #define SIG_MAX_SKEW_S		60	/* timestamps further off are replays */
+#define SIG_OPT_MIKEY		250	/* mice: a MIKEY message (RFC 3830), private */
+#define SIG_MIKEY_MAX		255
 #define SIG_LIFETIME_S		60	/* registration lifetime */
 
 enum sig_kind {
@@ -53,6 +55,9 @@ struct sig_msg {
 	uint64_t timestamp;		/* seconds, offers and answers */
 	bool has_ice;
 	struct mipice_opt ice;
+	/* a MIKEY I_MESSAGE (offer) or R_MESSAGE (answer), seed 004 s.1.5 */
+	uint8_t mikey[SIG_MIKEY_MAX];
+	size_t mikey_len;
 };
 
 const char *sig_kind_name(enum sig_kind k);

@@ -104,6 +104,9 @@ grep -q "relay offer L -> R" "$T/ha.log" && grep -q "relay answer R -> L" "$T/ha
 	pass ha-relayed-offer-and-answer || fail ha-relayed-offer-and-answer "$(cat "$T/ha.log")"
 grep -q "candidate srflx 10.99.5.11:4191" "$T/nonat.l" && pass srflx-from-ha-stun ||
 	fail srflx-from-ha-stun "$(grep candidate "$T/nonat.l")"
+# seed 004 s.1.5: the check passwords come from the MIKEY TGK in the offer
+grep -q "mikey I_MESSAGE .* AES-CM-128" "$T/nonat.l" && grep -q "mikey TGK from L accepted" "$T/nonat.r" &&
+	pass mikey-keys-the-checks || fail mikey-keys-the-checks "$(grep -i mikey "$T/nonat.l" "$T/nonat.r")"
 # `mice status`: the session, its candidates and check list, over the control socket
 ip netns exec md_l $MICE status L > "$T/status" 2>&1
 [ "$(jq -r '.sessions[0].state' "$T/status")" = completed ] &&
