@@ -32,6 +32,10 @@ static void offer(struct sig_msg *m, enum sig_kind k)
 	m->ice.cand[0].transport = 17;
 	m->ice.cand[0].priority = 2130706431;
 	ice_addr_set(&m->ice.cand[0].addr, AF_INET, "\x0a\x00\x00\x01", 4191);
+	/* an opaque MIKEY message rides along (seed 004 s.1.5) */
+	m->mikey_len = 120;
+	memset(m->mikey, 0x5a, m->mikey_len);
+	m->mikey[0] = 1;
 }
 
 START_TEST(offer_round_trip_and_verify)
@@ -55,6 +59,8 @@ START_TEST(offer_round_trip_and_verify)
 	ck_assert(d.has_ice);
 	ck_assert_str_eq(d.ice.ufrag, "ufrag1");
 	ck_assert_uint_eq(d.ice.n_cand, 1);
+	ck_assert_uint_eq(d.mikey_len, 120);
+	ck_assert_mem_eq(d.mikey, m.mikey, 120);
 	ck_assert_int_eq(sig_verify(buf, len, 30, key, 32, NOW, &why), 0);
 }
 END_TEST
