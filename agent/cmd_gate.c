@@ -35,6 +35,7 @@
 #include "json.h"
 #include "nl.h"
 #include "nlmsg.h"
+#include "groupkey.h"
 #include "token.h"
 
 #define GATE_USAGE \
@@ -44,7 +45,7 @@
 	"       mice gate commit [ID] --flow PROTO,SRC,SPORT,DST,DPORT [--token HEX]\n" \
 	"                 [classifier options, with a token whose gate does not exist]\n" \
 	"       mice gate del ID | mice gate show [ID]\n" \
-	"       mice gate key set (--key HEX | --key-file F) | mice gate key del\n" \
+	"       mice gate key set (--key HEX | --key-file F | --group-key HEX) | mice gate key del\n" \
 	"       mice gate mode [enforce|monitor] [--dev IF[:up|down]]... [--no-dev]\n" \
 	"                 [--datapath on|off] [--max-gates N]\n" \
 	"       mice gate monitor [--count N] [--timeout S]"
@@ -52,6 +53,7 @@
 enum {
 	O_RATE = 1000, O_BURST, O_MAXP, O_LIFETIME, O_IDLE, O_TOKEN, O_PROTO,
 	O_DIR, O_SRC, O_DST, O_SPORT, O_DPORT, O_FLOW, O_KEY, O_KEY_FILE,
+	O_GROUP_KEY,
 	O_DEV, O_NO_DEV, O_DATAPATH, O_MAX_GATES, O_COUNT, O_TIMEOUT,
 };
 
@@ -71,6 +73,7 @@ static const struct option gate_longopts[] = {
 	{ "flow", required_argument, NULL, O_FLOW },
 	{ "key", required_argument, NULL, O_KEY },
 	{ "key-file", required_argument, NULL, O_KEY_FILE },
+	{ "group-key", required_argument, NULL, O_GROUP_KEY },
 	{ "dev", required_argument, NULL, O_DEV },
 	{ "no-dev", no_argument, NULL, O_NO_DEV },
 	{ "datapath", required_argument, NULL, O_DATAPATH },
@@ -691,12 +694,15 @@ static int parse_args(int argc, char **argv, struct gate_args *a)
 			break;
 		case O_KEY:
 		case O_KEY_FILE:
+		case O_GROUP_KEY:
 			if (a->have_key) {
-				cli_err("give the key once, with --key or --key-file");
+				cli_err("give the key once, with --key, --key-file or --group-key");
 				return -1;
 			}
 			rc = c == O_KEY ?
 			     token_key_from_hex(&a->key, optarg, err, sizeof(err)) :
+			     c == O_GROUP_KEY ?
+			     token_key_from_group_hex(&a->key, optarg, err, sizeof(err)) :
 			     token_key_from_file(&a->key, optarg, err, sizeof(err));
 			a->have_key = !rc;
 			break;

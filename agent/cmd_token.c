@@ -27,10 +27,11 @@
 #include "cli.h"
 #include "json.h"
 #include "sipauth.h"
+#include "groupkey.h"
 #include "token.h"
 
 enum {
-	OPT_KEY = 1000, OPT_KEY_FILE, OPT_GATE_ID, OPT_EXPIRES, OPT_EXPIRES_AT,
+	OPT_KEY = 1000, OPT_KEY_FILE, OPT_GROUP_KEY, OPT_GATE_ID, OPT_EXPIRES, OPT_EXPIRES_AT,
 	OPT_PROTO, OPT_DIR, OPT_SRC, OPT_DST, OPT_SPORT, OPT_DPORT, OPT_RATE,
 	OPT_BURST, OPT_MAX_PACKET, OPT_NOW, OPT_HEADER, OPT_HELP,
 };
@@ -38,6 +39,7 @@ enum {
 static const struct option token_longopts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "group-key", required_argument, NULL, OPT_GROUP_KEY },
 	{ "gate-id", required_argument, NULL, OPT_GATE_ID },
 	{ "expires", required_argument, NULL, OPT_EXPIRES },
 	{ "expires-at", required_argument, NULL, OPT_EXPIRES_AT },
@@ -71,7 +73,7 @@ struct token_args {
 
 static void token_usage(FILE *f)
 {
-	fputs("usage: mice token mint (--key-file F | --key HEX) --gate-id N\n"
+	fputs("usage: mice token mint (--key-file F | --key HEX | --group-key HEX) --gate-id N\n"
 	      "                  (--expires SECONDS | --expires-at UNIX)\n"
 	      "                  [--proto udp|tcp|any] [--dir up|down|any]\n"
 	      "                  [--src PREFIX] [--dst PREFIX] [--sport A[-B]] [--dport A[-B]]\n"
@@ -98,17 +100,19 @@ bad:
 	return -1;
 }
 
-static int set_key(struct token_args *a, const char *arg, bool file)
+/* @how: 'k' hex key, 'f' key file, 'g' group key to derive it from. */
+static int set_key(struct token_args *a, const char *arg, char how)
 {
 	char err[TOKEN_ERR_LEN];
 	int rc;
 
 	if (a->have_key) {
-		cli_err("give the key once, with --key or --key-file");
+		cli_err("give the key once, with --key, --key-file or --group-key");
 		return -1;
 	}
-	rc = file ? token_key_from_file(&a->key, arg, err, sizeof(err)) :
-		    token_key_from_hex(&a->key, arg, err, sizeof(err));
+	rc = how == 'f' ? token_key_from_file(&a->key, arg, err, sizeof(err)) :
+	     how == 'g' ? token_key_from_group_hex(&a->key, arg, err, sizeof(err)) :
+			  token_key_from_hex(&a->key, arg, err, sizeof(err));
 	if (rc) {
 		cli_err("%s", err);
 		return -1;
@@ -133,10 +137,13 @@ static int parse_opts(int argc, char **argv, struct token_args *a)
 
 		switch (c) {
 		case OPT_KEY:
-			rc = set_key(a, optarg, false);
+			rc = set_key(a, optarg, 'k');
 			break;
 		case OPT_KEY_FILE:
-			rc = set_key(a, optarg, true);
+			rc = set_key(a, optarg, 'f');
+			break;
+		case OPT_GROUP_KEY:
+			rc = set_key(a, optarg, 'g');
 			break;
 		case OPT_GATE_ID:
 			rc = parse_u64("gate-id", optarg, UINT32_MAX, &v);

@@ -262,6 +262,18 @@ for c in del-with-rate add-id-zero add-no-burst add-host-bits add-port-range \
 	$G $PROBE "$c" | sed 's/^/    /'
 done
 
+# --- the token key derived from a group key the operator sets ------------------
+# (policy point and gateways share the group key; agent/groupkey.c)
+GK=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+$G $MICE gate key set --group-key "$GK" && pass group-key-set || fail group-key-set
+gtok=$($MICE token mint --group-key "$GK" --gate-id 70 --expires 300 $CLS --rate 40000 --burst 3000)
+expect_fail token-under-raw-group-key 1 "token tag mismatch" \
+	$G $MICE gate commit --token "$($MICE token mint --key "$GK" --gate-id 71 --expires 300 \
+	$CLS --rate 40000 --burst 3000)" $CLS --flow udp,10.1.0.2,5008,10.2.0.2,6002
+$G $MICE gate commit --token "$gtok" $CLS --flow udp,10.1.0.2,5009,10.2.0.2,6002 &&
+	pass group-key-token-commits || fail group-key-token-commits
+$G $MICE gate key set --key-file "$T/key"
+
 # --- IPv6 ------------------------------------------------------------------------
 $G $MICE gate add 60 --proto udp --src fd01::2/128 --dport 6020 --rate 100000 --burst 5000
 $G $MICE gate commit 60 --flow udp,fd01::2,5020,fd02::2,6020 && pass gate-commit-v6 ||
