@@ -35,6 +35,7 @@
 #include "json.h"
 #include "nl.h"
 #include "nlmsg.h"
+#include "gatestun.h"
 #include "groupkey.h"
 #include "token.h"
 
@@ -48,7 +49,9 @@
 	"       mice gate key set (--key HEX | --key-file F | --group-key HEX) | mice gate key del\n" \
 	"       mice gate mode [enforce|monitor] [--dev IF[:up|down]]... [--no-dev]\n" \
 	"                 [--datapath on|off] [--max-gates N]\n" \
-	"       mice gate monitor [--count N] [--timeout S]"
+	"       mice gate monitor [--count N] [--timeout S]\n" \
+	"       mice gate serve --port N [--addr A] [--count N] [--timeout S]\n" \
+	"       mice gate present --token HEX --gateway ADDR:PORT --sport N --dest ADDR:PORT"
 
 enum {
 	O_RATE = 1000, O_BURST, O_MAXP, O_LIFETIME, O_IDLE, O_TOKEN, O_PROTO,
@@ -1111,6 +1114,10 @@ int cmd_gate(int argc, char **argv, const struct cli_opts *opts)
 		return gate_mode(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "monitor"))
 		return gate_monitor(argc - 1, argv + 1, opts);
+	if (!strcmp(argv[1], "serve"))
+		return gate_serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "present"))
+		return gate_present(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
 		puts(GATE_USAGE);
 		return CLI_OK;
