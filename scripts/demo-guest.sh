@@ -106,3 +106,50 @@ tail -n +$(( $(grep -n "address" "$T/l.log" | head -1 | cut -d: -f1) )) "$T/l.lo
 step "R: kernel pair replaced; cat /proc/net/mice/pairs on R"
 grep "kernel-pair" "$T/r.log"
 ip netns exec dm_r cat /proc/net/mice/pairs
+
+# --- part 3: media admission at a gateway (seed 001) ------------------------
+# A client, a gateway running mice in enforce mode on its client-facing
+# interface, and a media server. The policy point installs a gate and gives
+# the client a self-verifying token; the client presents it on its media
+# flow (STUN to the gateway's agent); that flow is admitted within its
+# envelope, another flow from the same client is dropped.
+step "media admission: client 10.1.9.2 -> gateway (enforce on its client side) -> server 10.2.9.2"
+C="ip netns exec da_c"; G="ip netns exec da_g"; S="ip netns exec da_s"
+trap 'kill $(jobs -p) 2>/dev/null; for n in demo_agent demo_peer $NS2 da_c da_g da_s; do ip netns del $n 2>/dev/null; done; ip link del dm_br 2>/dev/null; rm -rf "$T"' EXIT
+for n in da_c da_g da_s; do ip netns add $n; ip -n $n link set lo up; done
+ip link add c0 netns da_c type veth peer name gc netns da_g
+ip link add s0 netns da_s type veth peer name gs netns da_g
+$C ip addr add 10.1.9.2/24 dev c0; $G ip addr add 10.1.9.1/24 dev gc
+$G ip addr add 10.2.9.1/24 dev gs; $S ip addr add 10.2.9.2/24 dev s0
+$C ip link set c0 up; $G ip link set gc up; $G ip link set gs up; $S ip link set s0 up
+$C ip route add default via 10.1.9.1; $S ip route add default via 10.2.9.1
+$G sysctl -qw net.ipv4.ip_forward=1
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/group"
+$G $MICE gate key set --group-key "$(cat "$T/group")"
+$G $MICE gate mode enforce --dev gc:up
+$G $MICE -j gate monitor > "$T/gates.events" &
+$G $MICE gate serve --addr 10.1.9.1 --port 4300 --timeout 30 > "$T/serve" &
+CLSD="--proto udp --src 10.1.9.2/32 --dst 10.2.9.2/32 --dport 6000"
+echo "policy point: mice gate add 1 $CLSD --rate 20000 --burst 4000"
+$G $MICE gate add 1 $CLSD --rate 20000 --burst 4000
+TOKEN=$($MICE token mint --group-key "$(cat "$T/group")" --gate-id 1 --expires 120 $CLSD --rate 20000 --burst 4000)
+echo "token handed to the client (P-Media-Authorization): ${TOKEN:0:32}..."
+sleep 0.5
+echo "client: mice gate present --token ... --gateway 10.1.9.1:4300 --sport 5000 --dest 10.2.9.2:6000"
+$C $MICE gate present --token "$TOKEN" --gateway 10.1.9.1:4300 --sport 5000 --dest 10.2.9.2:6000
+step "the authorized flow (sent at 40000 B/s, envelope 20000 B/s) and an unauthorized one"
+$S timeout 20 ./build/tools/flowgen recv --port 6000 --seconds 3 --warmup 1 > "$T/recv.auth" &
+r1=$!
+$S timeout 20 ./build/tools/flowgen recv --port 6001 --seconds 3 --warmup 1 > "$T/recv.unauth" &
+r2=$!
+sleep 0.3
+$C ./build/tools/flowgen send --to 10.2.9.2 --port 6000 --sport 5000 --size 472 --rate 40000 --seconds 5 > /dev/null &
+s1=$!
+$C ./build/tools/flowgen send --to 10.2.9.2 --port 6001 --sport 5001 --size 472 --rate 40000 --seconds 5 > /dev/null
+wait $r1 $r2 $s1
+echo "authorized   (6000): $(cat "$T/recv.auth")"
+echo "unauthorized (6001): $(cat "$T/recv.unauth")"
+step "gateway: cat /proc/net/mice/gates"
+$G cat /proc/net/mice/gates
+step "gateway: mice monitor of gates (first events)"
+head -6 "$T/gates.events"
