@@ -184,6 +184,20 @@ else
 fi
 stop_pair
 
+# --- 6. delay and loss (tc netem) on the NAT's public side ---------------------
+ip netns exec md_nl tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null &&
+ip netns exec md_nr tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null
+run_pair netem "$T/l.conf"
+if wait_for "$T/netem.l" "^t=.* selected" 60 && wait_for "$T/netem.r" "^t=.* selected" 10; then
+	pass netem-delay-loss-selected
+	grep "selected" "$T/netem.l" | sed 's/^/    /'
+else
+	fail netem-delay-loss-selected "$(tail -6 "$T/netem.l"; tail -4 "$T/netem.r")"
+fi
+stop_pair
+ip netns exec md_nl tc qdisc del dev pub root 2>/dev/null
+ip netns exec md_nr tc qdisc del dev pub root 2>/dev/null
+
 # --- 5. same NAT: both behind NAT L on one private segment --------------------
 # R moves next to L (10.99.6.4 behind NAT L): the host/host pair wins.
 ip -n md_r link del eth0
@@ -201,23 +215,6 @@ if wait_for "$T/samenat.l" "^t=.* selected" 20; then
 		pass same-nat-host-pair || fail same-nat-host-pair "$(grep selected "$T/samenat.l")"
 else
 	fail same-nat-host-pair "$(tail -6 "$T/samenat.l"; tail -4 "$T/samenat.r")"
-fi
-stop_pair
-
-# --- 6. delay and loss (tc netem) on the NAT's public side ---------------------
-ip netns exec md_nl tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null &&
-ip netns exec md_nr tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null
-ip -n md_r route del default 2>/dev/null; ip -n md_r link del eth0 2>/dev/null
-ip link add in2 netns md_nr type veth peer name eth0 netns md_r
-ip -n md_nr addr add 10.99.8.1/24 dev in2; ip -n md_nr link set in2 up
-ip -n md_r addr add 10.99.8.2/24 dev eth0; ip -n md_r link set eth0 up
-ip -n md_r route add default via 10.99.8.1
-run_pair netem "$T/l.conf"
-if wait_for "$T/netem.l" "^t=.* selected" 40 && wait_for "$T/netem.r" "^t=.* selected" 10; then
-	pass netem-delay-loss-selected
-	grep "selected" "$T/netem.l" | sed 's/^/    /'
-else
-	fail netem-delay-loss-selected "$(tail -6 "$T/netem.l"; tail -4 "$T/netem.r")"
 fi
 stop_pair
 
