@@ -25,7 +25,7 @@
 #define PAIR_USAGE "usage: mice pair set PEER sock ID remote ADDR port N " \
 	"[dev IFNAME] [prefix ADDR/LEN]... | mice pair del PEER | mice pair show"
 
-static int parse_prefix(const char *s, struct mice_prefix_info *p)
+int mice_parse_prefix(const char *s, struct mice_prefix_info *p)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	unsigned long len;
@@ -114,7 +114,7 @@ static int pair_set(int argc, char **argv)
 					MICE_MAX_PREFIXES_PER_PEER);
 				return CLI_USAGE;
 			}
-			if (parse_prefix(val, &pi.prefixes[pi.nprefixes])) {
+			if (mice_parse_prefix(val, &pi.prefixes[pi.nprefixes])) {
 				cli_err("invalid value '%s' for prefix: expected "
 					"ADDR/LEN", val);
 				return CLI_USAGE;

@@ -23,5 +23,8 @@ struct mice_pair_info;
 void mice_pair_print(const struct mice_pair_info *pi, const char *event,
 		     bool json);
 const char *mice_pair_cause_name(unsigned int cause);
+struct mice_prefix_info;
+/* "ADDR/LEN", IPv4 or IPv6, into @p; 0 or -1. */
+int mice_parse_prefix(const char *s, struct mice_prefix_info *p);
 
 #endif /* MICE_COMMANDS_H */

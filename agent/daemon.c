@@ -1215,30 +1215,6 @@ static int daemon_socket(struct daemon *d)
 	return 0;
 }
 
-static int parse_prefix_arg(const char *s, struct mice_prefix_info *p)
-{
-	char buf[80], *slash;
-	long len;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET, buf, p->addr) == 1)
-		p->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
-		p->family = AF_INET6;
-	else
-		return -1;
-	len = strtol(slash + 1, &slash, 10);
-	if (*slash || len < 0 || len > (p->family == AF_INET ? 32 : 128))
-		return -1;
-	p->len = (uint8_t)len;
-	return 0;
-}
-
 int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 {
 	static const struct option longopts[] = {
@@ -1273,7 +1249,7 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		case 'd': d.dev = optarg; break;
 		case 'p':
 			if (d.n_peer_prefix >= MICE_MAX_PREFIXES_PER_PEER ||
-			    parse_prefix_arg(optarg, &d.peer_prefix[d.n_peer_prefix])) {
+			    mice_parse_prefix(optarg, &d.peer_prefix[d.n_peer_prefix])) {
 				cli_err("invalid value '%s' for --peer-prefix: expected "
 					"ADDR/LEN (at most %d)", optarg,
 					MICE_MAX_PREFIXES_PER_PEER);
