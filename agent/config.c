@@ -455,10 +455,19 @@ static int finish_peer(struct cfg_parser *p)
 	unsigned int line = p->line;
 	int r = 0;
 
-	if (p->sec == SEC_PEER && p->peer->cred == MICE_CRED_NONE) {
+	/* A Home Agent's [peer NAME] names the HA that serves NAME: no keys. */
+	if (p->sec == SEC_PEER && p->peer->cred == MICE_CRED_NONE &&
+	    p->c->role != MICE_ROLE_HA) {
 		p->line = p->peer->line;
 		r = perr(p, "section [peer %s]: key 'credentials' is missing: "
 			 "expected 'psk-file /PATH' or 'mikey'", p->peer->name);
+	}
+	if (p->sec == SEC_PEER && p->c->role == MICE_ROLE_HA &&
+	    !p->peer->has_home_agent) {
+		p->line = p->peer->line;
+		r = perr(p, "section [peer %s]: key 'home-agent' is missing: a home "
+			 "agent's peer section names the home agent serving that "
+			 "node", p->peer->name);
 	}
 	p->line = line;
 	return r;
@@ -593,6 +602,10 @@ static int check_config(struct cfg_parser *p)
 	if (c->role == MICE_ROLE_MN && !c->has_home_agent)
 		return perr(p, "role mn needs key 'home-agent' in [agent]: "
 			    "expected ADDR[:PORT]");
+	if (c->role == MICE_ROLE_HA && p->sec_line[SEC_AGENT] &&
+	    c->n_peers && c->peers[0].line < p->sec_line[SEC_AGENT])
+		return perr(p, "role ha: put [agent] before the [peer] sections "
+			    "(their keys depend on the role)");
 	if (c->role == MICE_ROLE_HA && c->n_listen == 0)
 		return perr(p, "role ha needs key 'listen' in [agent]: expected "
 			    "ADDR:PORT (the STUN/MIP port)");

@@ -54,6 +54,7 @@
 #include "mipice.h"
 #include "nl.h"
 #include "nlmsg.h"
+#include "relay.h"
 #include "sigmsg.h"
 #include "srflx.h"
 #include "stun_server.h"
@@ -63,11 +64,25 @@
 #define DAEMON_OFFER_EVERY_MS	1000
 #define DAEMON_OFFER_TRIES	15
 #define DAEMON_PSK_MAX		64
+#define DAEMON_RELAY_PERMS	8
+#define DAEMON_PERM_MS		300000	/* RFC 8656 s.9: permissions, 300 s */
+
+/* A peer IP the mobile node has sent to through its relay (agent/relay.h). */
+struct relay_perm {
+	struct ice_addr ip;		/* port ignored */
+	uint64_t expires_ms;
+};
 
 struct registration {
 	char name[SIG_NAME_MAX + 1];
 	struct ice_addr addr;
 	uint64_t expires_ms;
+	/* the relayed transport address (seed 004 s.1.1 item 3) */
+	int relay_fd;			/* valid while relay.family != 0 */
+	struct ice_addr relay;
+	struct relay_perm perm[DAEMON_RELAY_PERMS];
+	struct ice_addr bound;		/* raw media peer, family 0 if none */
+	uint64_t relayed_in, relayed_out, relay_drops;
 };
 
 struct session {
@@ -86,6 +101,7 @@ struct session {
 	uint64_t answer_time_ms;
 	bool kernel_pair;
 	struct ice_addr kernel_remote;
+	struct ice_addr relay_bound;	/* peer bound at the HA for media */
 	/*
 	 * MIKEY (RFC 3830 PSK mode) rides in the offer and answer; the ICE
 	 * passwords are derived from its TGK (seed 004 s.1.5) and never sent.
@@ -119,6 +135,7 @@ struct daemon {
 	/* ha */
 	struct stun_server stun;
 	struct registration regs[DAEMON_MAX_REGS];
+	bool relay_off_logged;
 	/* mn */
 	struct gather_opts gopts;
 	struct gather_watch watch;
@@ -131,6 +148,7 @@ struct daemon {
 	uint16_t reg_seq;
 	uint64_t next_reg_ms;
 	bool registered;
+	struct ice_addr relay;		/* our relayed address at the HA */
 	struct session sess;
 	bool have_sess;
 	/* the control socket `mice status` reads */
@@ -342,21 +360,264 @@ static struct registration *reg_find(struct daemon *d, const char *name,
 			free_slot = r;
 	}
 	if (create && free_slot) {
+		if (free_slot->relay.family)
+			close(free_slot->relay_fd);
 		memset(free_slot, 0, sizeof(*free_slot));
 		snprintf(free_slot->name, sizeof(free_slot->name), "%s", name);
 	}
 	return create ? free_slot : NULL;
 }
 
+/*
+ * The relayed transport address of a registration: a UDP port of its own
+ * on the HA's listen address (agent/relay.h). A wildcard listen address
+ * has no address to give out, so such an HA offers no relay.
+ */
+static void ha_relay_alloc(struct daemon *d, struct registration *r)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char a[64];
+	int fd;
+
+	if (r->relay.family)
+		return;
+	if (ice_addr_is_unspecified(&d->bound)) {
+		if (!d->relay_off_logged)
+			logev(d, "relay", "off: the listen address %s is a wildcard; "
+			      "relayed candidates need a specific one",
+			      addr_s(&d->bound, a, sizeof(a)));
+		d->relay_off_logged = true;
+		return;
+	}
+	r->relay = d->bound;
+	r->relay.port = 0;
+	if (ice_addr_to_sockaddr(&r->relay, &ss, &sl))
+		goto fail;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		goto fail;
+	sl = sizeof(ss);
+	if (bind(fd, (struct sockaddr *)&ss, ss.ss_family == AF_INET ?
+		 sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) ||
+	    ice_addr_from_sockaddr(&r->relay, (struct sockaddr *)&ss)) {
+		close(fd);
+		goto fail;
+	}
+	r->relay_fd = fd;
+	logev(d, "relay", "allocated %s for %s", addr_s(&r->relay, a, sizeof(a)),
+	      r->name);
+	return;
+fail:
+	memset(&r->relay, 0, sizeof(r->relay));
+	logev(d, "error", "relay for %s: %s", r->name, strerror(errno));
+}
+
+static bool ha_perm_ok(const struct registration *r, const struct ice_addr *a,
+		       uint64_t now)
+{
+	unsigned int i;
+
+	for (i = 0; i < DAEMON_RELAY_PERMS; i++)
+		if (r->perm[i].expires_ms > now && ice_addr_ip_eq(&r->perm[i].ip, a))
+			return true;
+	return false;
+}
+
+/* RFC 8656 s.9: by IP address only, so a peer's NAT may pick any port. */
+static void ha_perm_add(struct registration *r, const struct ice_addr *a,
+			uint64_t now)
+{
+	struct relay_perm *slot = &r->perm[0];
+	unsigned int i;
+
+	for (i = 0; i < DAEMON_RELAY_PERMS; i++) {
+		struct relay_perm *p = &r->perm[i];
+
+		if (ice_addr_ip_eq(&p->ip, a)) {
+			slot = p;
+			break;
+		}
+		if (p->expires_ms < slot->expires_ms)
+			slot = p;
+	}
+	slot->ip = *a;
+	slot->expires_ms = now + DAEMON_PERM_MS;
+}
+
+static void relay_sendto(int fd, const struct ice_addr *to, const void *buf,
+			 size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (!ice_addr_to_sockaddr(to, &ss, &sl))
+		sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sl);
+}
+
+/* The registration whose mobile node sends from @from, or NULL. */
+static struct registration *reg_by_addr(struct daemon *d,
+					const struct ice_addr *from)
+{
+	uint64_t now = now_ms(d);
+	unsigned int i;
+
+	for (i = 0; i < DAEMON_MAX_REGS; i++)
+		if (d->regs[i].name[0] && d->regs[i].expires_ms >= now &&
+		    ice_addr_eq(&d->regs[i].addr, from))
+			return &d->regs[i];
+	return NULL;
+}
+
+/*
+ * From a mobile node to its relay: a Send indication (a check or a bind)
+ * or raw media for the bound peer. Returns false if not the HA's to take.
+ */
+static bool ha_relay_from_mn(struct daemon *d, const uint8_t *buf, size_t len,
+			     const struct ice_addr *from, bool is_stun)
+{
+	struct registration *r = reg_by_addr(d, from);
+	struct relay_frame f;
+	const char *why;
+	char a[64];
+
+	if (!r || !r->relay.family)
+		return false;
+	if (!is_stun) {
+		if (!r->bound.family) {
+			r->relay_drops++;
+			return true;
+		}
+		relay_sendto(r->relay_fd, &r->bound, buf, len);
+		r->relayed_out++;
+		return true;
+	}
+	if (!relay_frame_is(buf, len))
+		return false;
+	if (relay_frame_parse(buf, len, &f, &why))
+		;
+	else if (f.method != RELAY_METHOD_SEND)
+		why = "a Data indication is the HA's to send";
+	else if (f.peer.family != r->relay.family)
+		why = "peer address family differs from the relay's";
+	else
+		why = NULL;
+	if (why) {
+		r->relay_drops++;
+		logev(d, "drop", "relay frame from %s: %s", r->name, why);
+		return true;
+	}
+	ha_perm_add(r, &f.peer, now_ms(d));
+	if (f.bind && !ice_addr_eq(&r->bound, &f.peer)) {
+		r->bound = f.peer;
+		logev(d, "relay", "%s binds %s for media on %s", r->name,
+		      addr_s(&f.peer, a, sizeof(a)),
+		      addr_s(&r->relay, a + 32, 32));
+	}
+	if (f.payload_len) {
+		relay_sendto(r->relay_fd, &f.peer, f.payload, f.payload_len);
+		r->relayed_out++;
+	}
+	return true;
+}
+
+/* A datagram on a relayed address: to the mobile node, framed or raw. */
+static void ha_relay_read(struct daemon *d, struct registration *r)
+{
+	static uint8_t buf[65536];
+	uint8_t frame[RELAY_FRAME_MAX];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct ice_addr from;
+	size_t flen;
+	ssize_t n;
+
+	n = recvfrom(r->relay_fd, buf, sizeof(buf), MSG_DONTWAIT,
+		     (struct sockaddr *)&ss, &sl);
+	if (n < 0 || ice_addr_from_sockaddr(&from, (struct sockaddr *)&ss))
+		return;
+	if (r->bound.family && ice_addr_eq(&from, &r->bound) &&
+	    !stun_looks_like(buf, (size_t)n)) {
+		send_to(d, &r->addr, NULL, buf, (size_t)n);
+		r->relayed_in++;
+		return;
+	}
+	if (!stun_looks_like(buf, (size_t)n) ||
+	    !ha_perm_ok(r, &from, now_ms(d))) {
+		r->relay_drops++;	/* no permission: RFC 8656 s.9 */
+		return;
+	}
+	flen = relay_frame_build(RELAY_METHOD_DATA, &from, buf, (size_t)n, false,
+				 frame, sizeof(frame));
+	if (!flen) {
+		r->relay_drops++;
+		return;
+	}
+	send_to(d, &r->addr, NULL, frame, flen);
+	r->relayed_in++;
+}
+
+/* The peer Home Agent that serves @name ([peer NAME] home-agent), or NULL. */
+static const struct ice_addr *ha_peer_ha(struct daemon *d, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->cfg.n_peers; i++)
+		if (d->cfg.peers[i].has_home_agent &&
+		    !strcmp(d->cfg.peers[i].name, name))
+			return &d->cfg.peers[i].home_agent;
+	return NULL;
+}
+
+static bool ha_is_peer_ha(struct daemon *d, const struct ice_addr *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->cfg.n_peers; i++)
+		if (d->cfg.peers[i].has_home_agent &&
+		    ice_addr_eq(&d->cfg.peers[i].home_agent, from))
+			return true;
+	return false;
+}
+
+static void ha_register(struct daemon *d, const struct sig_msg *req,
+			const struct ice_addr *from)
+{
+	struct registration *r = reg_find(d, req->from, true);
+	struct sig_msg m;
+	uint8_t out[256];
+	const char *why;
+	size_t olen;
+	char a[64];
+
+	if (!r) {
+		logev(d, "drop", "registration of %s: table full", req->from);
+		return;
+	}
+	if (!ice_addr_eq(&r->addr, from))
+		logev(d, "registered", "%s at %s", req->from,
+		      addr_s(from, a, sizeof(a)));
+	r->addr = *from;
+	r->expires_ms = now_ms(d) + SIG_LIFETIME_S * 1000ULL;
+	ha_relay_alloc(d, r);
+	memset(&m, 0, sizeof(m));
+	m.kind = SIG_REGISTERED;
+	m.seq = req->seq;
+	m.relay = r->relay;
+	if (!sig_encode(&m, NULL, 0, out, sizeof(out), &olen, &why))
+		send_to(d, from, NULL, out, olen);
+}
+
 static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		     const struct ice_addr *from)
 {
+	const struct ice_addr *next;
 	char a[64], b[64];
-	uint8_t out[256];
 	struct registration *r;
 	struct sig_msg m;
 	const char *why;
-	size_t olen;
+	bool from_ha;
 
 	if (sig_decode(buf, len, d->cfg.max_remote_cands, &m, &why)) {
 		logev(d, "drop", "mobility header from %s: %s",
@@ -364,41 +625,37 @@ static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		return;
 	}
 	if (m.kind == SIG_REGISTER) {
-		r = reg_find(d, m.from, true);
-		if (!r) {
-			logev(d, "drop", "registration of %s: table full", m.from);
-			return;
-		}
-		if (!ice_addr_eq(&r->addr, from))
-			logev(d, "registered", "%s at %s", m.from,
-			      addr_s(from, a, sizeof(a)));
-		r->addr = *from;
-		r->expires_ms = now_ms(d) + SIG_LIFETIME_S * 1000ULL;
-		memset(&m, 0, sizeof(m));
-		m.kind = SIG_REGISTERED;
-		m.seq = ((const struct sig_msg *)&m)->seq;
-		if (!sig_encode(&m, NULL, 0, out, sizeof(out), &olen, &why))
-			send_to(d, from, NULL, out, olen);
+		ha_register(d, &m, from);
 		return;
 	}
 	if (m.kind != SIG_OFFER && m.kind != SIG_ANSWER)
 		return;
-	/* Relay only for a registered sender to a registered target. */
+	/*
+	 * Relay only for a registered sender, or from a peer Home Agent
+	 * ([peer NAME] home-agent ADDR) for one of ours: seed 004 s.3, the
+	 * exchange "will occur through mobility anchor points".
+	 */
+	from_ha = ha_is_peer_ha(d, from);
 	r = reg_find(d, m.from, false);
-	if (!r || !ice_addr_eq(&r->addr, from)) {
+	if (!from_ha && (!r || !ice_addr_eq(&r->addr, from))) {
 		logev(d, "drop", "%s from unregistered %s at %s",
 		      sig_kind_name(m.kind), m.from, addr_s(from, a, sizeof(a)));
 		return;
 	}
 	r = reg_find(d, m.to, false);
-	if (!r || r->expires_ms < now_ms(d)) {
+	if (r && r->expires_ms >= now_ms(d)) {
+		next = &r->addr;
+	} else if (!from_ha && (next = ha_peer_ha(d, m.to))) {
+		/* not ours: to the HA that serves the target, never further */
+	} else {
 		logev(d, "drop", "%s for unknown target %s", sig_kind_name(m.kind), m.to);
 		return;
 	}
-	send_to(d, &r->addr, NULL, buf, len);
-	logev(d, "relay", "%s %s -> %s (%s -> %s, %zu bytes)", sig_kind_name(m.kind),
+	send_to(d, next, NULL, buf, len);
+	logev(d, "relay", "%s %s -> %s (%s -> %s, %zu bytes)%s", sig_kind_name(m.kind),
 	      m.from, m.to, addr_s(from, a, sizeof(a)),
-	      addr_s(&r->addr, b, sizeof(b)), len);
+	      addr_s(next, b, sizeof(b)), len,
+	      r && r->expires_ms >= now_ms(d) ? "" : " to its home agent");
 }
 
 /* ---- Mobile node ---------------------------------------------------------- */
@@ -730,6 +987,46 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 		send_signal(d, s, SIG_ANSWER);
 }
 
+/*
+ * Our relayed candidate (seed 004 s.1.1 item 3): its base is itself
+ * (RFC 8445 s.5.1.1.1), type preference 0 (s.5.1.2.2) so every direct
+ * path is tried first.
+ */
+static void mn_add_relay_candidate(struct daemon *d)
+{
+	struct ice_cand c;
+	char a[64];
+
+	if (!d->relay.family || !d->gathered)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.type = ICE_CAND_RELAY;
+	c.transport = ICE_TRANSPORT_UDP;
+	c.component = 1;
+	c.local_pref = 65535;
+	c.addr = d->relay;
+	c.base = d->relay;
+	c.server = d->cfg.home_agent;
+	ice_cand_compute_priority(&c);
+	if (ice_cand_set_add(&d->local, &c, NULL) != ICE_ADD_NEW)
+		return;
+	logev(d, "candidate", "relay %s (at the home agent) priority %u",
+	      addr_s(&c.addr, a, sizeof(a)), c.priority);
+}
+
+/* Tells the HA which peer the relayed media goes to (agent/relay.h). */
+static void mn_relay_bind(struct daemon *d, struct session *s,
+			  const struct ice_addr *peer)
+{
+	uint8_t frame[RELAY_FRAME_MAX];
+	size_t n;
+
+	n = relay_frame_build(RELAY_METHOD_SEND, peer, NULL, 0, true, frame,
+			      sizeof(frame));
+	if (n && !send_to(d, &d->cfg.home_agent, NULL, frame, n))
+		s->relay_bound = *peer;
+}
+
 static void mn_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		     const struct ice_addr *from)
 {
@@ -752,6 +1049,12 @@ static void mn_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 			logev(d, "registered", "with the home agent %s",
 			      addr_s(from, a, sizeof(a)));
 		d->registered = true;
+		if (m.relay.family && !ice_addr_eq(&m.relay, &d->relay)) {
+			d->relay = m.relay;
+			mn_add_relay_candidate(d);
+		}
+		if (d->have_sess && d->sess.relay_bound.family)
+			mn_relay_bind(d, &d->sess, &d->sess.relay_bound);
 		return;
 	}
 	if (m.kind == SIG_OFFER || m.kind == SIG_ANSWER)
@@ -850,6 +1153,7 @@ static void mn_gathering_done(struct daemon *d)
 		logev(d, "candidate", "no srflx candidate: %s",
 		      srflx_state_name(d->srflx.state));
 	}
+	mn_add_relay_candidate(d);
 	if (d->have_sess && d->sess.initiator) {
 		/* first offer, or a subsequent one after a move (s.9) */
 		session_new_credentials(&d->sess);
@@ -878,6 +1182,7 @@ static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
 
 static void ice_events(struct daemon *d, struct session *s)
 {
+	const struct ice_addr *remote;
 	struct ice_event ev;
 	char a[64], b[64];
 
@@ -896,9 +1201,15 @@ static void ice_events(struct daemon *d, struct session *s)
 			      ice_cand_type_name(ev.pair.local.type),
 			      ice_cand_type_name(ev.pair.remote.type),
 			      (unsigned long long)(now_ms(d) - s->answer_time_ms));
-			if (!s->kernel_pair ||
-			    !ice_addr_eq(&s->kernel_remote, &ev.pair.remote.addr))
-				kernel_pair(d, s, &ev.pair.remote.addr);
+			if (ev.pair.local.type == ICE_CAND_RELAY) {
+				/* media leaves through the HA, which we bind */
+				remote = &d->cfg.home_agent;
+				mn_relay_bind(d, s, &ev.pair.remote.addr);
+			} else {
+				remote = &ev.pair.remote.addr;
+			}
+			if (!s->kernel_pair || !ice_addr_eq(&s->kernel_remote, remote))
+				kernel_pair(d, s, remote);
 			break;
 		case ICE_EV_COMPLETED:
 			logev(d, "completed", "checks sent %llu",
@@ -926,8 +1237,20 @@ static void ice_send(struct daemon *d, struct session *s)
 {
 	struct ice_tx tx;
 
-	while (ice_agent_poll(s->ice, now_ms(d), &tx) == 1)
-		send_to(d, &tx.to, &tx.local_base, tx.buf, tx.len);
+	uint8_t frame[RELAY_FRAME_MAX];
+	size_t n;
+
+	while (ice_agent_poll(s->ice, now_ms(d), &tx) == 1) {
+		if (!d->relay.family || !ice_addr_eq(&tx.local_base, &d->relay)) {
+			send_to(d, &tx.to, &tx.local_base, tx.buf, tx.len);
+			continue;
+		}
+		/* from our relayed candidate: through the HA (agent/relay.h) */
+		n = relay_frame_build(RELAY_METHOD_SEND, &tx.to, tx.buf, tx.len,
+				      false, frame, sizeof(frame));
+		if (n)
+			send_to(d, &d->cfg.home_agent, NULL, frame, n);
+	}
 	ice_events(d, s);
 }
 
@@ -969,6 +1292,16 @@ static void status_write(struct daemon *d, FILE *f)
 			json_obj_open(&j, NULL);
 			json_str(&j, "name", d->regs[i].name);
 			json_str(&j, "address", addr_s(&d->regs[i].addr, a, sizeof(a)));
+			if (d->regs[i].relay.family) {
+				json_str(&j, "relay", addr_s(&d->regs[i].relay, a,
+							   sizeof(a)));
+				if (d->regs[i].bound.family)
+					json_str(&j, "relay_bound",
+						 addr_s(&d->regs[i].bound, a, sizeof(a)));
+				json_u64(&j, "relayed_in", d->regs[i].relayed_in);
+				json_u64(&j, "relayed_out", d->regs[i].relayed_out);
+				json_u64(&j, "relay_drops", d->regs[i].relay_drops);
+			}
 			json_obj_close(&j);
 		}
 		json_arr_close(&j);
@@ -1078,6 +1411,9 @@ static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
 			mn_on_mh(d, buf, len, from);
 		return;
 	}
+	if (d->cfg.role == MICE_ROLE_HA &&
+	    ha_relay_from_mn(d, buf, len, from, stun_looks_like(buf, len)))
+		return;
 	if (cls != MICE_CLASS_STUN && !(len >= 20 && (buf[0] & 0xc0) == 0))
 		return;	/* data: the kernel's, or dropped without it */
 	if (d->cfg.role == MICE_ROLE_HA) {
@@ -1093,6 +1429,27 @@ static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
 	if (d->srflx.state == SRFLX_RUNNING &&
 	    srflx_input(&d->srflx, now_ms(d), buf, len, from) != SRFLX_IN_IGNORED) {
 		mn_gathering_done(d);
+		return;
+	}
+	if (d->relay.family && ice_addr_eq(from, &d->cfg.home_agent) &&
+	    relay_frame_is(buf, len)) {
+		const char *why = "no DATA";
+		struct relay_frame f;
+		char a[64];
+
+		if (relay_frame_parse(buf, len, &f, &why) ||
+		    f.method != RELAY_METHOD_DATA || !f.payload_len) {
+			logev(d, "drop", "relay frame from %s: %s",
+			      addr_s(from, a, sizeof(a)),
+			      f.method == RELAY_METHOD_SEND ? "a Send indication" : why);
+			return;
+		}
+		/* a check on our relayed candidate, from f.peer */
+		if (d->have_sess && d->sess.ice) {
+			ice_agent_on_datagram(d->sess.ice, &d->relay, &f.peer,
+					      f.payload, f.payload_len, now_ms(d));
+			ice_send(d, &d->sess);
+		}
 		return;
 	}
 	if (d->have_sess && d->sess.ice) {
@@ -1302,7 +1659,10 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	logev(&d, "start", "role %s, listening on %s",
 	      d.cfg.role == MICE_ROLE_HA ? "ha" : "mn",
 	      addr_s(&d.bound, a, sizeof(a)));
-	kernel_attach(&d);
+	if (d.cfg.role == MICE_ROLE_MN)
+		kernel_attach(&d);
+	else	/* relayed media is forwarded here, in userspace */
+		logev(&d, "kernel", "not used by the home agent");
 	snprintf(ctl_default, sizeof(ctl_default), "/run/mice/%s.ctl",
 		 d.cfg.role == MICE_ROLE_HA ? "ha" : d.name);
 	ctl_open(&d, ctl ? ctl : ctl_default);
@@ -1334,25 +1694,34 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		deadline = now_ms(&d) + timeout_s * 1000;
 
 	while (!daemon_stop) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[3 + DAEMON_MAX_REGS] = {
 			{ .fd = d.fd, .events = POLLIN },
 			{ .fd = d.watching ? gather_watch_fd(&d.watch) : -1,
 			  .events = POLLIN },
 			{ .fd = d.ctl_fd, .events = POLLIN },
 		};
 		uint64_t now = now_ms(&d), wake = next_wakeup(&d);
+		unsigned int i;
 
 		if (deadline && now >= deadline)
 			break;
 		if (deadline)
 			wake = min_u64(wake, deadline);
-		if (poll(pfd, 3, wake > now ? (int)min_u64(wake - now, 1000) : 0) > 0) {
+		for (i = 0; i < DAEMON_MAX_REGS; i++) {
+			pfd[3 + i].fd = d.regs[i].relay.family ? d.regs[i].relay_fd : -1;
+			pfd[3 + i].events = POLLIN;
+		}
+		if (poll(pfd, 3 + DAEMON_MAX_REGS,
+			 wake > now ? (int)min_u64(wake - now, 1000) : 0) > 0) {
 			if (pfd[0].revents & POLLIN)
 				read_socket(&d);
 			if (pfd[1].revents & POLLIN)
 				gather_watch_process(&d.watch);
 			if (pfd[2].revents & POLLIN)
 				ctl_serve(&d);
+			for (i = 0; i < DAEMON_MAX_REGS; i++)
+				if (pfd[3 + i].revents & POLLIN)
+					ha_relay_read(&d, &d.regs[i]);
 		}
 		if (d.cfg.role == MICE_ROLE_MN)
 			mn_timers(&d);
@@ -1367,6 +1736,9 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		OPENSSL_cleanse(d.sess.psk, sizeof(d.sess.psk));
 		OPENSSL_cleanse(d.sess.pwd, sizeof(d.sess.pwd));
 	}
+	for (c = 0; c < DAEMON_MAX_REGS; c++)
+		if (d.regs[c].relay.family)
+			close(d.regs[c].relay_fd);
 	if (d.watching)
 		gather_watch_close(&d.watch);
 	if (d.ctl_fd >= 0) {

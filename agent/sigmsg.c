@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
+#include <sys/socket.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -38,6 +39,33 @@ static int add_timestamp(struct mh_msg *mh, uint64_t ts)
 	for (i = 0; i < 8; i++)
 		data[i] = (uint8_t)(ts >> (56 - 8 * i));
 	return mh_add_tlv(mh, SIG_OPT_TIMESTAMP, data, 8);
+}
+
+static int add_relay(struct mh_msg *mh, const struct ice_addr *a)
+{
+	uint8_t data[4 + 16];
+	size_t n = a->family == AF_INET ? 4 : 16;
+
+	data[0] = a->family == AF_INET ? 4 : 6;
+	data[1] = 0;
+	data[2] = (uint8_t)(a->port >> 8);
+	data[3] = (uint8_t)a->port;
+	memcpy(data + 4, a->ip, n);
+	return mh_add_tlv(mh, SIG_OPT_RELAY, data, (uint8_t)(4 + n));
+}
+
+static int get_relay(const struct mh_tlv *t, struct ice_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (t->len == 8 && t->data[0] == 4)
+		a->family = AF_INET;
+	else if (t->len == 20 && t->data[0] == 6)
+		a->family = AF_INET6;
+	else
+		return -1;
+	a->port = (uint16_t)(t->data[2] << 8 | t->data[3]);
+	memcpy(a->ip, t->data + 4, t->len - 4u);
+	return a->port ? 0 : -1;
 }
 
 static int add_auth(struct mh_msg *mh, const uint8_t tag[SIG_AUTH_LEN])
@@ -116,6 +144,12 @@ int sig_encode(const struct sig_msg *m, const uint8_t *key, size_t keylen,
 		*why = "MIKEY message too large";
 		return -1;
 	}
+	if (m->kind == SIG_REGISTERED && m->relay.family &&
+	    ((m->relay.family != AF_INET && m->relay.family != AF_INET6) ||
+	     !m->relay.port || add_relay(&mh, &m->relay))) {
+		*why = "bad relayed address";
+		return -1;
+	}
 	if (relayed) {
 		if (!key || !keylen) {
 			*why = "offers and answers need a key";
@@ -190,6 +224,11 @@ int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
 		} else if (t->type == SIG_OPT_MIKEY) {
 			memcpy(m->mikey, t->data, t->len);
 			m->mikey_len = t->len;
+		} else if (t->type == SIG_OPT_RELAY) {
+			if (get_relay(t, &m->relay)) {
+				*why = "malformed relayed-address option";
+				return -1;
+			}
 		} else if (t->type == SIG_OPT_TIMESTAMP && t->len == 8) {
 			for (k = 0; k < 8; k++)
 				m->timestamp = m->timestamp << 8 | t->data[k];

@@ -6,7 +6,7 @@
  * gives the wire format:
  *
  *   register  BU, H and A set, MN-ID(self)                   MN -> HA
- *   registered BA status 0                                   HA -> MN
+ *   registered BA status 0 [, relayed address]               HA -> MN
  *   offer     BU, A set, MN-ID(self), MN-ID target(peer),
  *             timestamp, authenticator, MIP-ICE option       MN -> HA -> MN
  *   answer    BA, the same options                          MN -> HA -> MN
@@ -37,6 +37,12 @@
 #define SIG_MAX_SKEW_S		60	/* timestamps further off are replays */
 #define SIG_OPT_MIKEY		250	/* mice: a MIKEY message (RFC 3830), private */
 #define SIG_MIKEY_MAX		255
+/*
+ * mice, private: in the registered BA, the relayed transport address the
+ * HA allocated for the mobile node (agent/relay.h). Value: family (4 or
+ * 6), reserved, port (network order), then 4 or 16 address bytes.
+ */
+#define SIG_OPT_RELAY		251
 #define SIG_LIFETIME_S		60	/* registration lifetime */
 
 enum sig_kind {
@@ -58,6 +64,8 @@ struct sig_msg {
 	/* a MIKEY I_MESSAGE (offer) or R_MESSAGE (answer), seed 004 s.1.5 */
 	uint8_t mikey[SIG_MIKEY_MAX];
 	size_t mikey_len;
+	/* registered: the relayed address (family 0 if none) */
+	struct ice_addr relay;
 };
 
 const char *sig_kind_name(enum sig_kind k);

@@ -234,6 +234,15 @@ static enum stun_err decode_addr(const uint8_t *v, uint16_t len, bool xor,
 	return STUN_OK;
 }
 
+enum stun_err stun_attr_xor_addr(const struct stun_msg *m,
+				 const struct stun_attr_ref *a,
+				 struct stun_addr *out)
+{
+	if (!m || !a || !out)
+		return STUN_E_ARG;
+	return decode_addr(m->buf + a->off, a->len, true, m->tid, out);
+}
+
 /* ---- decoder ---- */
 
 bool stun_looks_like(const uint8_t *buf, size_t len)

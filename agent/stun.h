@@ -207,6 +207,11 @@ enum stun_err stun_decode(const uint8_t *buf, size_t len, struct stun_msg *out,
 bool stun_looks_like(const uint8_t *buf, size_t len);
 const struct stun_attr_ref *stun_msg_get(const struct stun_msg *m,
 					 uint16_t type);
+/* Decodes attribute @a of @m (XOR-MAPPED-ADDRESS layout, s.14.2), for
+ * address attributes of other specs such as TURN's XOR-PEER-ADDRESS. */
+enum stun_err stun_attr_xor_addr(const struct stun_msg *m,
+				 const struct stun_attr_ref *a,
+				 struct stun_addr *out);
 static inline bool stun_msg_has(const struct stun_msg *m, enum stun_known k)
 {
 	return m->idx[k] >= 0;

@@ -256,6 +256,14 @@ START_TEST(test_bad_peers)
 	    "'psk-file /PATH' or 'mikey'", NULL);
 	bad(HDR "[peer x]\ncredentials mikey\ncredentials mikey\n",
 	    "key 'credentials' is already set on line 5", NULL);
+	/* a Home Agent's peers name the HA serving them (HA-to-HA relay) */
+	bad("[agent]\nrole ha\nlisten 10.0.0.1:4191\n[peer x]\ncredentials mikey\n",
+	    "t.conf:4: section [peer x]: key 'home-agent' is missing", NULL);
+	ck_assert_int_eq(parse("[agent]\nrole ha\nlisten 10.0.0.1:4191\n"
+			       "[peer R]\nhome-agent 10.0.0.2\n"), 0);
+	ck_assert_uint_eq(cfg.n_peers, 1);
+	ck_assert(cfg.peers[0].has_home_agent);
+	ck_assert_uint_eq(cfg.peers[0].home_agent.port, 4191);
 }
 END_TEST
 

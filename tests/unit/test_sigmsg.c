@@ -147,6 +147,48 @@ START_TEST(register_and_rejections)
 }
 END_TEST
 
+/* The registered BA carries the relayed address (SIG_OPT_RELAY). */
+START_TEST(registered_carries_relay)
+{
+	static struct sig_msg m, d;
+	uint8_t buf[MH_MAX_LEN];
+	const char *why = NULL;
+	size_t len, i;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = SIG_REGISTERED;
+	m.seq = 9;
+	ice_addr_set(&m.relay, _i ? AF_INET6 : AF_INET,
+		     "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 40001);
+	ck_assert_int_eq(sig_encode(&m, NULL, 0, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), 0);
+	ck_assert_int_eq(d.kind, SIG_REGISTERED);
+	ck_assert_uint_eq(d.seq, 9);
+	ck_assert(ice_addr_eq(&d.relay, &m.relay));
+	/* a malformed option is refused by name: family 5, wrong lengths */
+	for (i = 0; i < 3; i++) {
+		static const uint8_t bad[3][20] = {
+			{ 5, 0, 0x9c, 0x41, 10, 0, 0, 1 },
+			{ 4, 0, 0x9c, 0x41, 10, 0, 0, 1, 0 },
+			{ 4, 0, 0, 0, 10, 0, 0, 1 },	/* port 0 */
+		};
+		static const uint8_t blen[3] = { 8, 9, 8 };
+		static struct mh_msg mh;
+
+		mh_ba_init(&mh, 0, false, 1, 1);
+		ck_assert_int_eq(mh_add_tlv(&mh, SIG_OPT_RELAY, bad[i], blen[i]), 0);
+		ck_assert_int_eq(mh_encode(&mh, buf, sizeof(buf), &len, NULL), MH_OK);
+		why = NULL;
+		ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), -1);
+		ck_assert_str_eq(why, "malformed relayed-address option");
+	}
+	/* port 0 is no address */
+	m.relay.port = 0;
+	ck_assert_int_eq(sig_encode(&m, NULL, 0, buf, sizeof(buf), &len, &why), -1);
+	ck_assert_str_eq(why, "bad relayed address");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sigmsg");
@@ -158,6 +200,7 @@ int main(void)
 	tcase_add_test(tc, tampered_or_wrong_key_refused);
 	tcase_add_test(tc, timestamp_window);
 	tcase_add_test(tc, register_and_rejections);
+	tcase_add_loop_test(tc, registered_carries_relay, 0, 2);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include <sys/socket.h>
+
+#include "relay.h"
+#include "stun.h"
+
+static void to_stun(const struct ice_addr *a, struct stun_addr *s)
+{
+	s->family = a->family;
+	memcpy(s->ip, a->ip, sizeof(s->ip));
+	s->port = a->port;
+}
+
+size_t relay_frame_build(uint16_t method, const struct ice_addr *peer,
+			 const uint8_t *payload, size_t len, bool bind,
+			 uint8_t *out, size_t cap)
+{
+	struct stun_builder b;
+	struct stun_addr sa;
+
+	if (!peer || !out || (method != RELAY_METHOD_SEND &&
+			      method != RELAY_METHOD_DATA) ||
+	    (peer->family != AF_INET && peer->family != AF_INET6) ||
+	    len > RELAY_PAYLOAD_MAX || (len && !payload) || (!len && !bind))
+		return 0;
+	to_stun(peer, &sa);
+	stun_build_init(&b, out, cap, method, STUN_INDICATION, NULL);
+	stun_build_xor_addr(&b, RELAY_ATTR_XOR_PEER, &sa);
+	if (len)
+		stun_build_attr(&b, RELAY_ATTR_DATA, payload, len);
+	if (bind)
+		stun_build_attr(&b, RELAY_ATTR_BIND, NULL, 0);
+	stun_build_fingerprint(&b);
+	return stun_build_len(&b);
+}
+
+bool relay_frame_is(const uint8_t *buf, size_t len)
+{
+	uint16_t type;
+
+	if (!stun_looks_like(buf, len))
+		return false;
+	type = (uint16_t)(buf[0] << 8 | buf[1]);
+	return stun_type_class(type) == STUN_INDICATION &&
+	       (stun_type_method(type) == RELAY_METHOD_SEND ||
+		stun_type_method(type) == RELAY_METHOD_DATA);
+}
+
+int relay_frame_parse(const uint8_t *buf, size_t len, struct relay_frame *f,
+		      const char **why)
+{
+	static const uint16_t known[] = { RELAY_ATTR_XOR_PEER, RELAY_ATTR_DATA };
+	const struct stun_decode_opts opts = {
+		.known_types = known, .n_known_types = 2,
+	};
+	const struct stun_attr_ref *peer, *data;
+	struct stun_addr sa;
+	struct stun_msg m;
+
+	memset(f, 0, sizeof(*f));
+	if (stun_decode(buf, len, &m, &opts) != STUN_OK) {
+		*why = "not a well-formed STUN message";
+		return -1;
+	}
+	if (m.cls != STUN_INDICATION || (m.method != RELAY_METHOD_SEND &&
+					 m.method != RELAY_METHOD_DATA)) {
+		*why = "not a Send or Data indication";
+		return -1;
+	}
+	if (m.n_unknown) {
+		*why = "unknown comprehension-required attribute";
+		return -1;
+	}
+	peer = stun_msg_get(&m, RELAY_ATTR_XOR_PEER);
+	if (!peer || stun_attr_xor_addr(&m, peer, &sa) != STUN_OK) {
+		*why = "missing or malformed XOR-PEER-ADDRESS";
+		return -1;
+	}
+	if (!sa.port) {
+		*why = "XOR-PEER-ADDRESS with port 0";
+		return -1;
+	}
+	f->method = m.method;
+	f->peer.family = sa.family;
+	memcpy(f->peer.ip, sa.ip, sizeof(f->peer.ip));
+	f->peer.port = sa.port;
+	f->bind = stun_msg_get(&m, RELAY_ATTR_BIND) != NULL;
+	data = stun_msg_get(&m, RELAY_ATTR_DATA);
+	if (data) {
+		if (data->len > RELAY_PAYLOAD_MAX) {
+			*why = "DATA larger than a relayed check may be";
+			return -1;
+		}
+		f->payload = buf + data->off;
+		f->payload_len = data->len;
+	}
+	if (!f->payload_len && !(f->bind && f->method == RELAY_METHOD_SEND)) {
+		*why = "neither DATA nor a bind";
+		return -1;
+	}
+	return 0;
+}

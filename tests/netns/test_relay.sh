@@ -1,0 +1,208 @@
+#!/bin/bash
+# Host test (no kernel module needed): relayed candidates through the Home
+# Agent (seed 004 s.1.1 item 3, s.3) and Home Agent to Home Agent
+# signalling, with L and R each behind a symmetric NAT (nftables
+# masquerade fully-random: a new random port for every destination, and
+# only replies from that destination let in), where no direct or
+# server-reflexive pair can work:
+#   1. one HA for both: the pair selected on each side uses a relayed
+#      candidate, the HA's status shows the relay bound and forwarding;
+#   2. L registered at HA1, R at HA2: the offer and answer go L -> HA1 ->
+#      HA2 -> R and back, and again a relayed pair is selected;
+#   3. an HA refuses an offer from a host that is neither registered nor
+#      one of its peer HAs.
+# Only addresses of namespaces created here (10.99.8-10.x). Bounded in time.
+set -u
+cd "$(dirname "$0")/../.."
+MICE=$(pwd)/agent/mice
+T=$(mktemp -d)
+P=0 F=0
+pass() { P=$((P + 1)); echo "PASS: $1"; }
+fail() { F=$((F + 1)); echo "FAIL: $1: ${2:-failed}"; }
+NS="mr_ha1 mr_ha2 mr_l mr_r mr_nl mr_nr mr_x"
+cleanup() {
+	kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
+	for n in $NS; do ip netns del $n 2>/dev/null; done
+	ip link del mr_br 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+[ "$(id -u)" = 0 ] || { echo "FAIL: root: needs root for namespaces"; exit 1; }
+[ -x "$MICE" ] || { echo "FAIL: build: $MICE missing (make)"; exit 1; }
+command -v jq > /dev/null || { echo "FAIL: jq: missing"; exit 1; }
+
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
+
+wait_for() {	# FILE PATTERN SECONDS
+	local i
+	for i in $(seq $(( ${3:-10} * 10 ))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# public segment 10.99.8.0/24: HA1 .1, NAT L .2, NAT R .3, HA2 .4, X .9
+ip link add mr_br type bridge && ip link set mr_br up
+for n in $NS; do ip netns add $n; ip netns exec $n ip link set lo up; done
+plug() {	# NS IFNAME ADDR/LEN
+	ip link add "$1$2" type veth peer name "$2" netns "$1"
+	ip link set "$1$2" master mr_br up
+	ip netns exec "$1" ip addr add "$3" dev "$2"
+	ip netns exec "$1" ip link set "$2" up
+}
+plug mr_ha1 pub 10.99.8.1/24
+plug mr_ha2 pub 10.99.8.4/24
+plug mr_x pub 10.99.8.9/24
+
+symmetric_nat() {	# NATNS PUBADDR INNERNS GW HOSTADDR
+	plug "$1" pub "$2/24"
+	ip link add in netns "$1" type veth peer name eth0 netns "$3"
+	ip -n "$1" addr add "$4/24" dev in; ip -n "$1" link set in up
+	ip -n "$3" addr add "$5/24" dev eth0; ip -n "$3" link set eth0 up
+	ip -n "$3" route add default via "$4"
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+	# RFC 4787: address-and-port-dependent mapping (a random port per
+	# destination) and filtering; unsolicited inbound is dropped
+	ip netns exec "$1" nft -f - <<NFT
+table ip nat {
+	chain post { type nat hook postrouting priority 100; oifname "pub" masquerade fully-random; }
+}
+table ip filter {
+	chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }
+	chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }
+}
+NFT
+}
+symmetric_nat mr_nl 10.99.8.2 mr_l 10.99.9.1 10.99.9.2
+symmetric_nat mr_nr 10.99.8.3 mr_r 10.99.10.1 10.99.10.2
+
+ha_conf() {	# FILE ADDR [PEER-NAME PEER-HA]...
+	local f=$1 a=$2
+	shift 2
+	printf '[agent]\nrole ha\nlisten %s:4191\n' "$a" > "$f"
+	while [ $# -ge 2 ]; do
+		printf '[peer %s]\nhome-agent %s:4191\n' "$1" "$2" >> "$f"
+		shift 2
+	done
+}
+mn_conf() {	# FILE HA PEER
+	cat > "$1" <<CONF
+[agent]
+role mn
+listen 0.0.0.0:4191
+home-agent $2:4191
+stun-server $2:4191
+kernel off
+[peer $3]
+credentials psk-file $T/psk
+CONF
+}
+
+# the srflx candidate is learnt but useless: prove the NAT is symmetric,
+# i.e. one inside port shows as two source ports at two destinations
+nat_is_symmetric() {	# INNER-NS
+	ip netns exec mr_ha1 timeout 4 socat -u UDP-RECVFROM:5001 \
+		SYSTEM:"echo \$SOCAT_PEERPORT > $T/sym1" 2>/dev/null &
+	ip netns exec mr_ha2 timeout 4 socat -u UDP-RECVFROM:5001 \
+		SYSTEM:"echo \$SOCAT_PEERPORT > $T/sym2" 2>/dev/null &
+	sleep 0.5
+	echo x | ip netns exec "$1" socat -u - UDP-SENDTO:10.99.8.1:5001,sourceport=6000
+	echo x | ip netns exec "$1" socat -u - UDP-SENDTO:10.99.8.4:5001,sourceport=6000
+	wait
+	local p1 p2
+	p1=$(cat "$T/sym1" 2>/dev/null) p2=$(cat "$T/sym2" 2>/dev/null)
+	echo "    source port 6000 seen as $p1 and $p2"
+	[ -n "$p1" ] && [ -n "$p2" ] && [ "$p1" != "$p2" ]
+}
+
+# run_pair TAG L-CONF R-CONF
+run_pair() {
+	ip netns exec mr_r $MICE daemon -c "$3" --name R > "$T/$1.r" 2>&1 &
+	rpid=$!
+	ip netns exec mr_l $MICE daemon -c "$2" --name L --connect R > "$T/$1.l" 2>&1 &
+	lpid=$!
+}
+stop_pair() { kill $lpid $rpid 2>/dev/null; wait $lpid $rpid 2>/dev/null; }
+
+nat_is_symmetric mr_l && pass nat-is-symmetric ||
+	fail nat-is-symmetric "not two different mapped ports"
+
+# --- 1. both symmetric, one HA: a relayed pair -------------------------------
+ha_conf "$T/ha1.conf" 10.99.8.1
+ip netns exec mr_ha1 $MICE daemon -c "$T/ha1.conf" > "$T/ha1.log" 2>&1 &
+ha1=$!
+wait_for "$T/ha1.log" "start" 5 || fail ha1-start "$(cat "$T/ha1.log")"
+mn_conf "$T/l1.conf" 10.99.8.1 R
+mn_conf "$T/r1.conf" 10.99.8.1 L
+run_pair one "$T/l1.conf" "$T/r1.conf"
+if wait_for "$T/one.l" "^t=.* selected" 30 && wait_for "$T/one.r" "^t=.* selected" 10; then
+	pass symmetric-pair-selected
+	grep -q "candidate relay 10.99.8.1:" "$T/one.l" && pass relay-candidate-gathered ||
+		fail relay-candidate-gathered "$(grep candidate "$T/one.l")"
+	# seed 004 s.1.1: both NATs symmetric, so only a relayed candidate works
+	sel_l=$(grep "^t=.* selected" "$T/one.l" | tail -1)
+	sel_r=$(grep "^t=.* selected" "$T/one.r" | tail -1)
+	echo "    L: ${sel_l#* }"; echo "    R: ${sel_r#* }"
+	echo "$sel_l" | grep -q "(relay/\|/relay)" && echo "$sel_r" | grep -q "(relay/\|/relay)" &&
+		pass selected-pair-is-relayed || fail selected-pair-is-relayed "$sel_l / $sel_r"
+	sleep 1
+	ip netns exec mr_ha1 $MICE status > "$T/ha1.status"
+	jq -e '[.registrations[] | select(.relay_bound != null)] | length >= 1' "$T/ha1.status" > /dev/null &&
+		pass relay-bound-for-media || fail relay-bound-for-media "$(cat "$T/ha1.status")"
+	jq -e '[.registrations[].relayed_in] | add > 0' "$T/ha1.status" > /dev/null &&
+	jq -e '[.registrations[].relayed_out] | add > 0' "$T/ha1.status" > /dev/null &&
+		pass ha-relayed-checks-both-ways || fail ha-relayed-checks-both-ways "$(cat "$T/ha1.status")"
+	# consent freshness keeps flowing through the relay (RFC 7675, 5 s)
+	before=$(jq '[.registrations[].relayed_in] | add' "$T/ha1.status")
+	sleep 6
+	ip netns exec mr_ha1 $MICE status > "$T/ha1.status2"
+	after=$(jq '[.registrations[].relayed_in] | add' "$T/ha1.status2")
+	[ "$after" -gt "$before" ] && pass consent-through-relay ||
+		fail consent-through-relay "relayed_in $before -> $after"
+	ip netns exec mr_l $MICE status L > "$T/l.status"
+	[ "$(jq -r '.sessions[0].state' "$T/l.status")" = completed ] &&
+		pass session-completed || fail session-completed "$(cat "$T/l.status")"
+else
+	fail symmetric-pair-selected "$(tail -8 "$T/one.l"; tail -5 "$T/one.r"; tail -5 "$T/ha1.log")"
+fi
+stop_pair
+
+# --- 3. an offer from a stranger is refused ----------------------------------------
+# a well-formed offer L -> R (the fuzz corpus's) from X, which is neither
+# L's registered address nor a peer HA of HA1
+ip netns exec mr_x socat -u FILE:tests/fuzz/corpus/sigmsg/offer \
+	UDP-SENDTO:10.99.8.1:4191,sourceport=4191
+wait_for "$T/ha1.log" "drop offer from unregistered L at 10.99.8.9:4191" 5 &&
+	pass stranger-offer-refused || fail stranger-offer-refused "$(tail -5 "$T/ha1.log")"
+kill $ha1 2>/dev/null; wait $ha1 2>/dev/null
+
+# --- 2. L at HA1, R at HA2: HA to HA signalling, relayed pair ----------------------
+ha_conf "$T/ha1.conf" 10.99.8.1 R 10.99.8.4
+ha_conf "$T/ha2.conf" 10.99.8.4 L 10.99.8.1
+ip netns exec mr_ha1 $MICE daemon -c "$T/ha1.conf" > "$T/ha1b.log" 2>&1 &
+ip netns exec mr_ha2 $MICE daemon -c "$T/ha2.conf" > "$T/ha2.log" 2>&1 &
+wait_for "$T/ha1b.log" "start" 5 && wait_for "$T/ha2.log" "start" 5 ||
+	fail ha-start "$(cat "$T/ha1b.log" "$T/ha2.log")"
+mn_conf "$T/l2.conf" 10.99.8.1 R
+mn_conf "$T/r2.conf" 10.99.8.4 L
+run_pair two "$T/l2.conf" "$T/r2.conf"
+if wait_for "$T/two.l" "^t=.* selected" 30 && wait_for "$T/two.r" "^t=.* selected" 10; then
+	pass two-has-pair-selected
+	grep -q "relay offer L -> R .* to its home agent" "$T/ha1b.log" &&
+	grep -q "relay offer L -> R (10.99.8.1:4191 -> " "$T/ha2.log" &&
+	grep -q "relay answer R -> L .* to its home agent" "$T/ha2.log" &&
+	grep -q "relay answer R -> L (10.99.8.4:4191 -> " "$T/ha1b.log" &&
+		pass offer-answer-through-both-has ||
+		fail offer-answer-through-both-has "$(grep relay "$T/ha1b.log" "$T/ha2.log")"
+	sel_l=$(grep "^t=.* selected" "$T/two.l" | tail -1)
+	echo "    L: ${sel_l#* }"
+	echo "$sel_l" | grep -q "(relay/\|/relay)" && pass two-has-relayed-pair ||
+		fail two-has-relayed-pair "$sel_l"
+else
+	fail two-has-pair-selected "$(tail -8 "$T/two.l"; tail -5 "$T/two.r"; tail -5 "$T/ha1b.log"; tail -5 "$T/ha2.log")"
+fi
+stop_pair
+
+echo "$P passed, $F failed"
+[ "$F" = 0 ]

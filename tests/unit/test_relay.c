@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The MN <-> Home Agent framing of relayed checks (agent/relay.c): Send
+ * and Data indications as in RFC 8656 s.11 with XOR-PEER-ADDRESS and
+ * DATA, plus mice's bind (seed 004 s.1.1 item 3, s.3).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "relay.h"
+#include "stun.h"
+
+static const uint8_t check_msg[] = "a STUN check would be here, 36 bytes";
+
+static struct ice_addr peer(int family)
+{
+	struct ice_addr a;
+
+	ice_addr_set(&a, family, family == AF_INET ? "\xc6\x33\x64\x07" :
+		     "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07", 51234);
+	return a;
+}
+
+START_TEST(round_trip)
+{
+	int family = _i & 1 ? AF_INET6 : AF_INET;
+	uint16_t method = _i & 2 ? RELAY_METHOD_DATA : RELAY_METHOD_SEND;
+	struct ice_addr p = peer(family);
+	uint8_t buf[RELAY_FRAME_MAX];
+	struct relay_frame f;
+	const char *why = NULL;
+	struct stun_msg m;
+	size_t n;
+
+	n = relay_frame_build(method, &p, check_msg, sizeof(check_msg), false,
+			      buf, sizeof(buf));
+	ck_assert_uint_gt(n, 20);
+	ck_assert(relay_frame_is(buf, n));
+	ck_assert_int_eq(relay_frame_parse(buf, n, &f, &why), 0);
+	ck_assert_uint_eq(f.method, method);
+	ck_assert(ice_addr_eq(&f.peer, &p));
+	ck_assert(!f.bind);
+	ck_assert_uint_eq(f.payload_len, sizeof(check_msg));
+	ck_assert_mem_eq(f.payload, check_msg, sizeof(check_msg));
+	/* a plain RFC 8489 indication of the TURN method, with FINGERPRINT */
+	ck_assert_int_eq(stun_decode(buf, n, &m, NULL), STUN_OK);
+	ck_assert_int_eq(m.cls, STUN_INDICATION);
+	ck_assert_uint_eq(m.method, method);
+	ck_assert(stun_msg_has(&m, STUN_K_FINGERPRINT));
+	/* the peer address is XORed on the wire: the port's bytes differ */
+	ck_assert_ptr_null(memmem(buf, n, "\xc8\x22", 2));
+}
+END_TEST
+
+START_TEST(bind_without_data)
+{
+	struct ice_addr p = peer(AF_INET);
+	uint8_t buf[RELAY_FRAME_MAX];
+	struct relay_frame f;
+	const char *why = NULL;
+	size_t n;
+
+	n = relay_frame_build(RELAY_METHOD_SEND, &p, NULL, 0, true, buf,
+			      sizeof(buf));
+	ck_assert_uint_gt(n, 0);
+	ck_assert_int_eq(relay_frame_parse(buf, n, &f, &why), 0);
+	ck_assert(f.bind);
+	ck_assert_uint_eq(f.payload_len, 0);
+	/* a Data indication must carry data; nothing at all is refused */
+	n = relay_frame_build(RELAY_METHOD_DATA, &p, NULL, 0, true, buf,
+			      sizeof(buf));
+	ck_assert_int_eq(relay_frame_parse(buf, n, &f, &why), -1);
+	ck_assert_str_eq(why, "neither DATA nor a bind");
+	ck_assert_uint_eq(relay_frame_build(RELAY_METHOD_SEND, &p, NULL, 0,
+					    false, buf, sizeof(buf)), 0);
+}
+END_TEST
+
+START_TEST(bad_frames_named)
+{
+	struct ice_addr p = peer(AF_INET), none = { 0 };
+	uint8_t buf[RELAY_FRAME_MAX + 600], big[RELAY_PAYLOAD_MAX + 1] = { 0 };
+	struct stun_builder b;
+	struct relay_frame f;
+	const char *why = NULL;
+	size_t n;
+
+	/* builder refuses what it must not frame */
+	ck_assert_uint_eq(relay_frame_build(0x001, &p, check_msg, 4, false, buf,
+					    sizeof(buf)), 0);
+	ck_assert_uint_eq(relay_frame_build(RELAY_METHOD_SEND, &none, check_msg,
+					    4, false, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(relay_frame_build(RELAY_METHOD_SEND, &p, big,
+					    sizeof(big), false, buf,
+					    sizeof(buf)), 0);
+	ck_assert_uint_eq(relay_frame_build(RELAY_METHOD_SEND, &p, check_msg,
+					    sizeof(check_msg), false, buf, 40), 0);
+	/* not STUN */
+	ck_assert_int_eq(relay_frame_parse(check_msg, sizeof(check_msg), &f,
+					   &why), -1);
+	ck_assert_str_eq(why, "not a well-formed STUN message");
+	/* a Binding request is no relay frame */
+	stun_build_init(&b, buf, sizeof(buf), STUN_METHOD_BINDING, STUN_REQUEST,
+			NULL);
+	n = stun_build_len(&b);
+	ck_assert(!relay_frame_is(buf, n));
+	ck_assert_int_eq(relay_frame_parse(buf, n, &f, &why), -1);
+	ck_assert_str_eq(why, "not a Send or Data indication");
+	/* a Send indication without XOR-PEER-ADDRESS */
+	stun_build_init(&b, buf, sizeof(buf), RELAY_METHOD_SEND, STUN_INDICATION,
+			NULL);
+	stun_build_attr(&b, RELAY_ATTR_DATA, check_msg, 8);
+	n = stun_build_len(&b);
+	ck_assert(relay_frame_is(buf, n));
+	ck_assert_int_eq(relay_frame_parse(buf, n, &f, &why), -1);
+	ck_assert_str_eq(why, "missing or malformed XOR-PEER-ADDRESS");
+	/* DATA larger than a relayed check */
+	stun_build_init(&b, buf, sizeof(buf), RELAY_METHOD_SEND, STUN_INDICATION,
+			NULL);
+	{
+		struct stun_addr sa = { .family = AF_INET, .port = 9 };
+
+		stun_build_xor_addr(&b, RELAY_ATTR_XOR_PEER, &sa);
+	}
+	stun_build_attr(&b, RELAY_ATTR_DATA, big, sizeof(big));
+	n = stun_build_len(&b);
+	ck_assert_int_eq(relay_frame_parse(buf, n, &f, &why), -1);
+	ck_assert_str_eq(why, "DATA larger than a relayed check may be");
+	/* unknown comprehension-required attribute */
+	stun_build_init(&b, buf, sizeof(buf), RELAY_METHOD_DATA, STUN_INDICATION,
+			NULL);
+	{
+		struct stun_addr sa = { .family = AF_INET, .port = 9 };
+
+		stun_build_xor_addr(&b, RELAY_ATTR_XOR_PEER, &sa);
+	}
+	stun_build_attr(&b, RELAY_ATTR_DATA, check_msg, 8);
+	stun_build_attr(&b, 0x7777, check_msg, 4);
+	n = stun_build_len(&b);
+	ck_assert_int_eq(relay_frame_parse(buf, n, &f, &why), -1);
+	ck_assert_str_eq(why, "unknown comprehension-required attribute");
+	/* truncations never parse */
+	n = relay_frame_build(RELAY_METHOD_DATA, &p, check_msg, sizeof(check_msg),
+			      false, buf, sizeof(buf));
+	for (size_t k = 0; k < n; k++)
+		ck_assert_int_eq(relay_frame_parse(buf, k, &f, &why), -1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("relay");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_loop_test(tc, round_trip, 0, 4);
+	tcase_add_test(tc, bind_without_data);
+	tcase_add_test(tc, bad_frames_named);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
