@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
-/* mice monitor: the module's "events" multicast group, one line each. */
+/*
+ * mice monitor: the module's "events" multicast group, one line each; or,
+ * with --daemon NAME, a running daemon's events (pair state changes,
+ * nominations, selections, restarts, kernel pairs) from its control
+ * socket.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "classify.h"
@@ -138,13 +146,84 @@ bad:
 	return MNL_CB_OK;
 }
 
+static unsigned long elapsed_s(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (unsigned long)(now.tv_sec - start->tv_sec);
+}
+
+/* Streams the daemon's event lines until --count, --timeout or EOF. */
+static int monitor_daemon(const char *path, unsigned long count,
+			  unsigned long timeout_s, const struct cli_opts *opts)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *req = opts->json ? "monitor json\n" : "monitor text\n";
+	unsigned long seen = 0;
+	struct timespec start;
+	char buf[4096];
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		cli_err("control socket path too long: %s", path);
+		return CLI_USAGE;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		cli_err("no daemon answers on %s: %s (is `mice daemon` running, "
+			"with this name?)", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return CLI_FAIL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!monitor_stop && (!count || seen < count)) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n, i;
+
+		if (timeout_s && elapsed_s(&start) >= timeout_s)
+			break;
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0) {
+			cli_err("the daemon closed the connection");
+			close(fd);
+			return CLI_FAIL;
+		}
+		if (!seen && n > 6 && !strncmp(buf, "error:", 6)) {
+			cli_err("daemon: %.*s", (int)(n - 1), buf);
+			close(fd);
+			return CLI_FAIL;
+		}
+		for (i = 0; i < n; i++) {
+			putchar(buf[i]);
+			if (buf[i] == '\n' && count && ++seen >= count)
+				break;
+		}
+		fflush(stdout);
+	}
+	close(fd);
+	if (count && seen < count) {
+		cli_err("stopped after %lu of %lu events", seen, count);
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
 int cmd_monitor(int argc, char **argv, const struct cli_opts *opts)
 {
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "daemon", required_argument, NULL, 'd' },
+		{ "control", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char path[108] = "";
 	unsigned long count = 0, timeout_s = 0;
 	struct monitor m = { .opts = opts };
 	struct sigaction sa;
@@ -159,13 +238,34 @@ int cmd_monitor(int argc, char **argv, const struct cli_opts *opts)
 		if (c == 't' && !cli_parse_uint("--timeout", optarg, 86400 * 365,
 						&timeout_s))
 			continue;
-		if (c != 'c' && c != 't')
-			cli_err("usage: mice monitor [--count N] [--timeout S]");
+		if (c == 'd' && *optarg && strlen(optarg) < 64 &&
+		    !strchr(optarg, '/')) {
+			snprintf(path, sizeof(path), "/run/mice/%s.ctl", optarg);
+			continue;
+		}
+		if (c == 'k' && *optarg && strlen(optarg) < sizeof(path)) {
+			snprintf(path, sizeof(path), "%s", optarg);
+			continue;
+		}
+		if (c == 'd' || c == 'k')
+			cli_err("invalid value '%s' for --%s: expected a daemon "
+				"name (no '/') or a socket path", optarg,
+				c == 'd' ? "daemon" : "control");
+		else if (c != 'c' && c != 't')
+			cli_err("usage: mice monitor [--daemon NAME | --control PATH] "
+				"[--count N] [--timeout S]");
 		return CLI_USAGE;
 	}
 	if (optind < argc) {
 		cli_err("unexpected argument '%s' for monitor", argv[optind]);
 		return CLI_USAGE;
+	}
+	if (path[0]) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = monitor_on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		return monitor_daemon(path, count, timeout_s, opts);
 	}
 	ret = cli_nl_open(&nl);
 	if (ret)

@@ -66,6 +66,7 @@
 #define DAEMON_PSK_MAX		64
 #define DAEMON_RELAY_PERMS	8
 #define DAEMON_PERM_MS		300000	/* RFC 8656 s.9: permissions, 300 s */
+#define DAEMON_MONITORS		8	/* `mice monitor --daemon` clients */
 
 /* A peer IP the mobile node has sent to through its relay (agent/relay.h). */
 struct relay_perm {
@@ -151,9 +152,13 @@ struct daemon {
 	struct ice_addr relay;		/* our relayed address at the HA */
 	struct session sess;
 	bool have_sess;
-	/* the control socket `mice status` reads */
+	/* the control socket `mice status` and `mice monitor` use */
 	int ctl_fd;
 	char ctl_path[108];
+	struct {
+		int fd;			/* -1: free */
+		bool json;
+	} mon[DAEMON_MONITORS];
 };
 
 static volatile sig_atomic_t daemon_stop;
@@ -169,23 +174,13 @@ static uint64_t now_ms(struct daemon *d)
 	return d->clk.now_ms(d->clk.ctx);
 }
 
-/* One log line: "t=1.234 event key=value ..." or a JSON object. */
-static void logev(struct daemon *d, const char *event, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void logev(struct daemon *d, const char *event, const char *fmt, ...)
+static void event_write(FILE *f, bool json, uint64_t t, const char *event,
+			const char *text)
 {
-	uint64_t t = now_ms(d) - d->t0;
-	char text[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (d->opts->json) {
+	if (json) {
 		struct json j;
 
-		json_init(&j, stdout);
+		json_init(&j, f);
 		json_obj_open(&j, NULL);
 		json_u64(&j, "t_ms", t);
 		json_str(&j, "event", event);
@@ -193,10 +188,82 @@ static void logev(struct daemon *d, const char *event, const char *fmt, ...)
 		json_obj_close(&j);
 		json_end(&j);
 	} else {
-		printf("t=%llu.%03llu %s %s\n", (unsigned long long)(t / 1000),
-		       (unsigned long long)(t % 1000), event, text);
-		fflush(stdout);
+		fprintf(f, "t=%llu.%03llu %s %s\n", (unsigned long long)(t / 1000),
+			(unsigned long long)(t % 1000), event, text);
 	}
+	fflush(f);
+}
+
+/*
+ * Every event goes to the `mice monitor --daemon` clients. A client that
+ * cannot keep up (its socket buffer full) is dropped, never waited for:
+ * the loop serves the checks.
+ */
+static void monitor_send(struct daemon *d, uint64_t t, const char *event,
+			 const char *text)
+{
+	char line[1024];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < DAEMON_MONITORS; i++) {
+		ssize_t n;
+		size_t len;
+
+		if (d->mon[i].fd < 0)
+			continue;
+		f = fmemopen(line, sizeof(line), "w");
+		if (!f)
+			continue;
+		event_write(f, d->mon[i].json, t, event, text);
+		len = (size_t)ftell(f);
+		fclose(f);
+		n = send(d->mon[i].fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n != (ssize_t)len) {
+			close(d->mon[i].fd);
+			d->mon[i].fd = -1;
+		}
+	}
+}
+
+/*
+ * One event: "t=1.234 event detail" or a JSON object, to stdout when
+ * @log (pair state changes only with -v) and always to monitors.
+ */
+static void vemit(struct daemon *d, bool log, const char *event,
+		  const char *fmt, va_list ap)
+{
+	uint64_t t = now_ms(d) - d->t0;
+	char text[768];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (log)
+		event_write(stdout, d->opts->json, t, event, text);
+	monitor_send(d, t, event, text);
+}
+
+static void logev(struct daemon *d, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void emit(struct daemon *d, bool log, const char *event,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void logev(struct daemon *d, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vemit(d, true, event, fmt, ap);
+	va_end(ap);
+}
+
+static void emit(struct daemon *d, bool log, const char *event,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vemit(d, log, event, fmt, ap);
+	va_end(ap);
 }
 
 static const char *addr_s(const struct ice_addr *a, char *buf, size_t len)
@@ -1188,11 +1255,35 @@ static void ice_events(struct daemon *d, struct session *s)
 
 	while (ice_agent_next_event(s->ice, &ev)) {
 		switch (ev.type) {
-		case ICE_EV_PAIR_STATE:
-			if (d->opts->verbose)
-				logev(d, "pair", "%u %s -> %s", ev.pair_id,
-				      cl_state_name(ev.old_state),
-				      cl_state_name(ev.new_state));
+		case ICE_EV_PAIR_STATE: {
+			const struct checklist *cl = ice_agent_checklist(s->ice);
+			const struct cl_pair *p = NULL;
+			unsigned int i;
+
+			for (i = 0; cl && i < cl->n; i++)
+				if (cl->pairs[i].id == ev.pair_id)
+					p = &cl->pairs[i];
+			if (p)
+				emit(d, d->opts->verbose, "pair", "%u %s -> %s local %s "
+				     "remote %s (%s/%s)", ev.pair_id,
+				     cl_state_name(ev.old_state),
+				     cl_state_name(ev.new_state),
+				     addr_s(&p->local.addr, a, sizeof(a)),
+				     addr_s(&p->remote.addr, b, sizeof(b)),
+				     ice_cand_type_name(p->local.type),
+				     ice_cand_type_name(p->remote.type));
+			else
+				emit(d, d->opts->verbose, "pair", "%u %s -> %s",
+				     ev.pair_id, cl_state_name(ev.old_state),
+				     cl_state_name(ev.new_state));
+			break;
+		}
+		case ICE_EV_NOMINATED:
+			emit(d, d->opts->verbose, "nominated", "local %s remote %s (%s/%s)",
+			     addr_s(&ev.pair.local.addr, a, sizeof(a)),
+			     addr_s(&ev.pair.remote.addr, b, sizeof(b)),
+			     ice_cand_type_name(ev.pair.local.type),
+			     ice_cand_type_name(ev.pair.remote.type));
 			break;
 		case ICE_EV_SELECTED:
 			logev(d, "selected", "local %s remote %s (%s/%s) %llu ms after the answer",
@@ -1377,13 +1468,46 @@ static void ctl_open(struct daemon *d, const char *path)
 	}
 }
 
+/*
+ * One request line per connection: "status" (the default, also for an
+ * empty request) answers the JSON state and closes; "monitor json" or
+ * "monitor text" keeps the connection and streams every event.
+ */
 static void ctl_serve(struct daemon *d)
 {
 	int c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	struct pollfd pfd = { .fd = c, .events = POLLIN };
+	char req[64] = "";
+	unsigned int i;
+	ssize_t n = 0;
 	FILE *f;
 
 	if (c < 0)
 		return;
+	/* the request is one short line; a silent client gets the status */
+	if (poll(&pfd, 1, 200) > 0) {
+		n = recv(c, req, sizeof(req) - 1, MSG_DONTWAIT);
+		req[n > 0 ? n : 0] = '\0';
+	}
+	if (!strncmp(req, "monitor", 7)) {
+		for (i = 0; i < DAEMON_MONITORS && d->mon[i].fd >= 0; i++)
+			;
+		if (i == DAEMON_MONITORS) {
+			dprintf(c, "error: at most %d monitors\n", DAEMON_MONITORS);
+			close(c);
+			return;
+		}
+		d->mon[i].fd = c;
+		d->mon[i].json = !strncmp(req, "monitor json", 12);
+		emit(d, false, "monitor", "attached (%s)", d->mon[i].json ?
+		     "json" : "text");
+		return;
+	}
+	if (req[0] && strncmp(req, "status", 6)) {
+		dprintf(c, "error: unknown request (expected status or monitor)\n");
+		close(c);
+		return;
+	}
 	f = fdopen(c, "w");
 	if (!f) {
 		close(c);
@@ -1597,6 +1721,8 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	memset(&d, 0, sizeof(d));
 	d.opts = opts;
 	d.fd = -1;
+	for (c = 0; c < DAEMON_MONITORS; c++)
+		d.mon[c].fd = -1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -1741,6 +1867,9 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 			close(d.regs[c].relay_fd);
 	if (d.watching)
 		gather_watch_close(&d.watch);
+	for (c = 0; c < DAEMON_MONITORS; c++)
+		if (d.mon[c].fd >= 0)
+			close(d.mon[c].fd);
 	if (d.ctl_fd >= 0) {
 		close(d.ctl_fd);
 		unlink(d.ctl_path);
@@ -1773,6 +1902,11 @@ int cmd_status(int argc, char **argv, const struct cli_opts *opts)
 			"with this name?)", sun.sun_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		return CLI_FAIL;
+	}
+	if (write(fd, "status\n", 7) != 7) {
+		cli_err("cannot ask %s: %s", sun.sun_path, strerror(errno));
+		close(fd);
 		return CLI_FAIL;
 	}
 	while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)

@@ -55,7 +55,7 @@ static const struct cli_command cli_commands[] = {
 	  "\t\tSTUN Binding server (the Home Agent's)" },
 	{ "config-check", cmd_config_check, "config-check [-j] FILE\tvalidate a daemon config" },
 	{ "monitor", cmd_monitor,
-	  "monitor [--count N] [--timeout S]\tprint module events" },
+	  "monitor [--daemon NAME] [--count N] [--timeout S]\tprint module (or daemon: pair, nomination) events" },
 };
 
 void cli_err(const char *fmt, ...)

@@ -135,7 +135,16 @@ ha1=$!
 wait_for "$T/ha1.log" "start" 5 || fail ha1-start "$(cat "$T/ha1.log")"
 mn_conf "$T/l1.conf" 10.99.8.1 R
 mn_conf "$T/r1.conf" 10.99.8.1 L
-run_pair one "$T/l1.conf" "$T/r1.conf"
+# R first, with `mice monitor --daemon R` attached before L offers
+ip netns exec mr_r $MICE daemon -c "$T/r1.conf" --name R > "$T/one.r" 2>&1 &
+rpid=$!
+wait_for "$T/one.r" "registered" 5
+ip netns exec mr_r $MICE monitor --daemon R --timeout 40 > "$T/mon.txt" 2>&1 &
+ip netns exec mr_r $MICE -j monitor --daemon R --timeout 40 > "$T/mon.json" 2>&1 &
+wait_for "$T/mon.json" '"event":"monitor"' 5 && wait_for "$T/mon.txt" " monitor attached" 5 ||
+	fail monitor-attach "$(cat "$T/mon.txt" "$T/mon.json")"
+ip netns exec mr_l $MICE daemon -c "$T/l1.conf" --name L --connect R > "$T/one.l" 2>&1 &
+lpid=$!
 if wait_for "$T/one.l" "^t=.* selected" 30 && wait_for "$T/one.r" "^t=.* selected" 10; then
 	pass symmetric-pair-selected
 	grep -q "candidate relay 10.99.8.1:" "$T/one.l" && pass relay-candidate-gathered ||
@@ -160,6 +169,16 @@ if wait_for "$T/one.l" "^t=.* selected" 30 && wait_for "$T/one.r" "^t=.* selecte
 	after=$(jq '[.registrations[].relayed_in] | add' "$T/ha1.status2")
 	[ "$after" -gt "$before" ] && pass consent-through-relay ||
 		fail consent-through-relay "relayed_in $before -> $after"
+	# RFC 8445 pair states and the nomination, as `mice monitor` shows them
+	grep -q "^t=.* pair [0-9]* waiting -> in-progress local .* remote " "$T/mon.txt" &&
+	grep -q "^t=.* pair [0-9]* .* -> succeeded local 10.99.8.1:[0-9]* remote .* (relay/" "$T/mon.txt" &&
+	grep -q "^t=.* nominated local .*relay" "$T/mon.txt" &&
+	grep -q "^t=.* selected local " "$T/mon.txt" &&
+		pass monitor-shows-pair-states-and-nomination ||
+		fail monitor-shows-pair-states-and-nomination "$(head -20 "$T/mon.txt")"
+	jq -e -s '[.[] | select(.event == "pair")] | length > 1' "$T/mon.json" > /dev/null &&
+	jq -e -s '[.[] | select(.event == "selected")] | length >= 1' "$T/mon.json" > /dev/null &&
+		pass monitor-json || fail monitor-json "$(head -5 "$T/mon.json")"
 	ip netns exec mr_l $MICE status L > "$T/l.status"
 	[ "$(jq -r '.sessions[0].state' "$T/l.status")" = completed ] &&
 		pass session-completed || fail session-completed "$(cat "$T/l.status")"
