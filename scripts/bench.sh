@@ -30,3 +30,8 @@ if [ -f bench/admission_bench.c ]; then
 	echo "=== media admission: matcher and policer per call ==="
 	make -s build/bench/admission_bench && build/bench/admission_bench
 fi
+if [ -f bench/ice_bench.sh ]; then
+	echo
+	echo "=== ICE: answer to nomination and memory per session, mice vs libnice (host, netns) ==="
+	bench/ice_bench.sh
+fi
