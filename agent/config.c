@@ -68,6 +68,10 @@ static const struct cfg_key cfg_keys[] = {
 	  MICE_CFG_CONSENT_TO_MIN, MICE_CFG_CONSENT_TO_MAX, "s"),
 	U(SEC_TIMERS, "keepalive", keepalive_s, MICE_CFG_KEEPALIVE_MIN,
 	  MICE_CFG_KEEPALIVE_MAX, "s"),
+	U(SEC_TIMERS, "nomination-wait-ms", nom_wait_ms, MICE_CFG_NOM_WAIT_MIN,
+	  MICE_CFG_NOM_WAIT_MAX, "ms"),
+	U(SEC_TIMERS, "restart-nomination-wait-ms", restart_nom_wait_ms,
+	  MICE_CFG_NOM_WAIT_MIN, MICE_CFG_NOM_WAIT_MAX, "ms"),
 	{ SEC_PEER, "home-agent", K_HOME_AGENT, 0, 0, 0, NULL },
 	{ SEC_PEER, "credentials", K_CREDENTIALS, 0, 0, 0, NULL },
 };
@@ -153,6 +157,8 @@ void mice_config_defaults(struct mice_config *c)
 	c->consent_interval_s = MICE_CFG_CONSENT_IVL_DEF;
 	c->consent_timeout_s = MICE_CFG_CONSENT_TO_DEF;
 	c->keepalive_s = MICE_CFG_KEEPALIVE_DEF;
+	c->nom_wait_ms = MICE_CFG_NOM_WAIT_DEF;
+	c->restart_nom_wait_ms = MICE_CFG_RESTART_NOM_WAIT_DEF;
 }
 
 int mice_parse_hostport(const char *s, uint16_t defport, struct ice_addr *out,

@@ -57,6 +57,12 @@
 #define MICE_CFG_KEEPALIVE_DEF	15	/* s, RFC 8445 s.11 */
 #define MICE_CFG_KEEPALIVE_MIN	1
 #define MICE_CFG_KEEPALIVE_MAX	300
+/* regular nomination: how long the controlling agent waits for a better
+ * pair once one is valid (RFC 8445 s.8.1.1 leaves it to the agent) */
+#define MICE_CFG_NOM_WAIT_DEF	1000	/* ms, first offer */
+#define MICE_CFG_RESTART_NOM_WAIT_DEF 100	/* ms, after a move (s.9) */
+#define MICE_CFG_NOM_WAIT_MIN	1
+#define MICE_CFG_NOM_WAIT_MAX	10000
 
 enum mice_role {
 	MICE_ROLE_NONE = 0,	/* not set: an error after parsing */
@@ -111,6 +117,7 @@ struct mice_config {
 	unsigned int consent_interval_s;
 	unsigned int consent_timeout_s;
 	unsigned int keepalive_s;
+	unsigned int nom_wait_ms, restart_nom_wait_ms;
 	/* [peer NAME] */
 	unsigned int n_peers;
 	struct mice_cfg_peer peers[MICE_CFG_MAX_PEERS];

@@ -66,7 +66,8 @@
 #define DAEMON_PSK_MAX		64
 #define DAEMON_RELAY_PERMS	8
 #define DAEMON_PERM_MS		300000	/* RFC 8656 s.9: permissions, 300 s */
-#define DAEMON_MONITORS		8	/* `mice monitor --daemon` clients */
+#define DAEMON_MONITORS		8
+#define DAEMON_REGATHER_MS	100	/* address event to re-gathering */	/* `mice monitor --daemon` clients */
 
 /* A peer IP the mobile node has sent to through its relay (agent/relay.h). */
 struct relay_perm {
@@ -931,7 +932,12 @@ static int session_mikey_finish(struct daemon *d, struct session *s,
 	return 0;
 }
 
-static int session_ice(struct daemon *d, struct session *s, bool controlling)
+/*
+ * @restart: after a move (seed 004 s.9) the flows are down until a pair is
+ * nominated, so the controlling agent waits less for a better one.
+ */
+static int session_ice(struct daemon *d, struct session *s, bool controlling,
+		       bool restart)
 {
 	struct ice_agent_config c;
 	unsigned int i;
@@ -950,6 +956,8 @@ static int session_ice(struct daemon *d, struct session *s, bool controlling)
 	c.consent_interval_ms = d->cfg.consent_interval_s * 1000;
 	c.consent_timeout_ms = d->cfg.consent_timeout_s * 1000;
 	c.keepalive_ms = d->cfg.keepalive_s * 1000;
+	c.nominate_wait_ms = restart ? d->cfg.restart_nom_wait_ms :
+			     d->cfg.nom_wait_ms;
 	ice_agent_free(s->ice);
 	s->ice = ice_agent_new(&c, &d->clk);
 	if (!s->ice)
@@ -1035,7 +1043,8 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 			      m->from);
 		}
 		/* fresh passwords from the offer's MIKEY TGK, new RAND on restart */
-		if (session_mikey_answer(d, s, m) || session_ice(d, s, false))
+		if (session_mikey_answer(d, s, m) ||
+		    session_ice(d, s, false, restart))
 			return;
 		s->initiator = false;
 		s->answer_time_ms = now_ms(d);
@@ -1224,7 +1233,8 @@ static void mn_gathering_done(struct daemon *d)
 	if (d->have_sess && d->sess.initiator) {
 		/* first offer, or a subsequent one after a move (s.9) */
 		session_new_credentials(&d->sess);
-		if (session_mikey_offer(d, &d->sess) || session_ice(d, &d->sess, true))
+		if (session_mikey_offer(d, &d->sess) ||
+		    session_ice(d, &d->sess, true, d->sess.remote_ufrag[0]))
 			return;
 		d->sess.answered = false;
 		d->sess.offers_sent = 0;
@@ -1241,9 +1251,13 @@ static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
 	(void)why;
 	if (!usable && ev != GATHER_EV_DEL && ev != GATHER_EV_RESYNC)
 		return;
-	/* Coalesce bursts: gather once things settle. */
+	/*
+	 * Coalesce bursts (an address and its route come as several
+	 * messages within milliseconds): gather once things settle. Each ms
+	 * here is a ms of the handover gap.
+	 */
 	d->regather = true;
-	d->regather_at = now_ms(d) + 300;
+	d->regather_at = now_ms(d) + DAEMON_REGATHER_MS;
 	logev(d, "address", "%s: re-gathering (seed 004 s.9)", gather_event_name(ev));
 }
 

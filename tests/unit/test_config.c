@@ -124,6 +124,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.consent_interval_s, 5);
 	ck_assert_uint_eq(cfg.consent_timeout_s, 30);
 	ck_assert_uint_eq(cfg.keepalive_s, 15);
+	ck_assert_uint_eq(cfg.nom_wait_ms, 1000);
+	ck_assert_uint_eq(cfg.restart_nom_wait_ms, 100);
 	ck_assert(!cfg.has_stun_server);
 	ck_assert_uint_eq(cfg.n_peers, 0);
 	ck_assert_str_eq(mice_role_name(cfg.role), "ha");
@@ -134,11 +136,14 @@ START_TEST(test_bounds_accepted)
 {
 	ck_assert_msg(parse("[agent]\nrole mn\nhome-agent 192.0.2.1:1\n"
 			    "[timers]\nta-ms 5\nrto-ms 60000\nkeepalive 300\n"
+			    "nomination-wait-ms 10000\nrestart-nomination-wait-ms 1\n"
 			    "consent-interval 60\nconsent-timeout 300\n"
 			    "[limits]\nmax-checks 1000\n"
 			    "max-local-candidates 255\n") == 0, "%s", err);
 	ck_assert_uint_eq(cfg.ta_ms, 5);
 	ck_assert_uint_eq(cfg.rto_ms, 60000);
+	ck_assert_uint_eq(cfg.nom_wait_ms, 10000);
+	ck_assert_uint_eq(cfg.restart_nom_wait_ms, 1);
 	ck_assert_uint_eq(cfg.max_local_cands, 255);
 	ck_assert_uint_eq(cfg.home_agent.port, 1);
 }
@@ -157,6 +162,10 @@ START_TEST(test_bad_numbers)
 	bad(HDR "[timers]\nrto-ms 99999999999999999999999\n", "key 'rto-ms'",
 	    "expected an integer");
 	bad(HDR "[timers]\nkeepalive 0\n", "key 'keepalive'", "1-300 (s)");
+	bad(HDR "[timers]\nnomination-wait-ms 0\n", "key 'nomination-wait-ms'",
+	    "1-10000 (ms)");
+	bad(HDR "[timers]\nrestart-nomination-wait-ms 10001\n",
+	    "key 'restart-nomination-wait-ms'", "1-10000 (ms)");
 	bad(HDR "[timers]\nconsent-interval 3\n", "key 'consent-interval'",
 	    "4-60");
 	bad(HDR "[limits]\nmax-checks 0\n", "key 'max-checks'", "1-1000");
