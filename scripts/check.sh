@@ -105,6 +105,7 @@ vm_suite lifecycle --module kmod/mice.ko --timeout 600 -- tests/vm/test_lifecycl
 vm_suite datapath --module kmod/mice.ko --timeout 600 -- tests/vm/test_datapath.sh
 vm_suite gates --module kmod/mice.ko --timeout 600 -- tests/vm/test_gates.sh
 vm_suite fullstack --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_fullstack.sh
+vm_suite relay_datapath --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_relay_datapath.sh
 for t in tests/vm/selftest_*.sh; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t" .sh)
