@@ -135,32 +135,43 @@ int ib_sig_send_desc(int fd, const struct ib_desc *d)
 	return write_all(fd, buf, off);
 }
 
-/* One line (without the newline), byte by byte so nothing after it is
- * consumed. 1: a line, 0: timeout, -1: closed/error. */
+/* The partial line read so far: a line split across two calls (the peer's
+ * write not complete, or a timeout of 0) is kept, not lost. One signalling
+ * connection per process. */
+static char part[512];
+static size_t part_n;
+
+/* One line (without the newline) into @buf, byte by byte so nothing after
+ * it is consumed. Data already readable is always read, even when the
+ * timeout has passed. 1: a line, 0: no complete line in time, -1: closed
+ * or error. */
 static int read_line(int fd, char *buf, size_t len, int timeout_ms)
 {
-	size_t n = 0;
 	double end = ib_now_ms() + timeout_ms;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int left = (int)(end - ib_now_ms());
+		double left = end - ib_now_ms();
 		ssize_t r;
 		char ch;
 
-		if (left < 0 || poll(&p, 1, left) != 1)
+		if (poll(&p, 1, left > 0 ? (int)left + 1 : 0) != 1)
 			return 0;
 		r = read(fd, &ch, 1);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0)
 			return -1;
 		if (ch == '\n') {
+			size_t n = part_n < len ? part_n : len - 1;
+
+			memcpy(buf, part, n);
 			buf[n] = 0;
+			part_n = 0;
 			return 1;
 		}
-		if (n + 1 < len)
-			buf[n++] = ch;
+		if (part_n + 1 < sizeof(part))
+			part[part_n++] = ch;
 	}
 }
 

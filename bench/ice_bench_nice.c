@@ -207,9 +207,15 @@ static void on_selected(NiceAgent *agent, guint stream, guint comp,
 static gboolean on_sig(gint fd, GIOCondition cond, gpointer data)
 {
 	(void)fd;
+	int d;
+
 	(void)cond;
 	(void)data;
-	if (ib_sig_poll_done(g.sfd) != 0) {
+	d = ib_sig_poll_done(g.sfd);
+	if (g.verbose)
+		fprintf(stderr, "%.1f signalling: %d\n", ib_now_ms() - g.res.t0,
+			d);
+	if (d != 0) {
 		g.peer_done = true;	/* done, or the peer went away */
 		maybe_quit();
 		return G_SOURCE_REMOVE;
