@@ -54,24 +54,12 @@ step "M-ICE: HA 10.99.5.1; L behind NAT 10.99.5.2 (inside 10.99.6.2); R behind N
 NS2="dm_ha dm_l dm_r dm_nl dm_nr"
 trap 'kill $(jobs -p) 2>/dev/null; for n in demo_agent demo_peer $NS2; do ip netns del $n 2>/dev/null; done; ip link del dm_br 2>/dev/null; rm -rf "$T"' EXIT
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
-ip link add dm_br type bridge && ip link set dm_br up
+. tests/netns/topo.sh
+topo_bridge dm_br
 for n in $NS2; do ip netns add $n; ip -n $n link set lo up; done
-plug() { ip link add "$1p" type veth peer name pub netns "$1"; ip link set "$1p" master dm_br up
-	ip -n "$1" addr add "$2" dev pub; ip -n "$1" link set pub up; }
-nat() {
-	plug "$1" "$2/24"
-	ip link add in netns "$1" type veth peer name eth0 netns "$3"
-	ip -n "$1" addr add "$4/24" dev in; ip -n "$1" link set in up
-	ip -n "$3" addr add "$5/24" dev eth0; ip -n "$3" link set eth0 up
-	ip -n "$3" route add default via "$4"
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
-	printf '%s\n' 'table ip nat { chain post { type nat hook postrouting priority 100; oifname "pub" masquerade; }; }' \
-		'table ip filter { chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }; chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }; }' |
-		ip netns exec "$1" nft -f -
-}
-plug dm_ha 10.99.5.1/24
-nat dm_nl 10.99.5.2 dm_l 10.99.6.1 10.99.6.2
-nat dm_nr 10.99.5.3 dm_r 10.99.7.1 10.99.7.2
+topo_plug dm_ha 10.99.5.1/24
+topo_nat dm_nl 10.99.5.2 dm_l 10.99.6.1 10.99.6.2 eim
+topo_nat dm_nr 10.99.5.3 dm_r 10.99.7.1 10.99.7.2 eim
 for h in l r; do
 	me=$([ $h = l ] && echo 1 || echo 2); other=$((3 - me))
 	ip -n dm_$h link add mice0 type mice
@@ -87,10 +75,15 @@ done
 ip netns exec dm_ha $MICE daemon -c "$T/ha.conf" > "$T/ha.log" 2>&1 &
 sleep 0.5
 ip netns exec dm_r $MICE daemon -c "$T/peerL.conf" --name R --dev mice0 --peer-prefix 10.200.0.1/32 > "$T/r.log" 2>&1 &
+wait_for "$T/r.log" "registered" 10
+ip netns exec dm_r $MICE monitor --daemon R --timeout 60 > "$T/r.monitor" 2>&1 &
+wait_for "$T/r.monitor" "monitor attached" 5
 ip netns exec dm_l $MICE daemon -c "$T/peerR.conf" --name L --connect R --dev mice0 --peer-prefix 10.200.0.2/32 > "$T/l.log" 2>&1 &
 for _ in $(seq 100); do grep -q "kernel-pair peer L" "$T/r.log" 2>/dev/null && break; sleep 0.2; done
 step "mice daemon on L (gathering, offer through the HA, checks, nomination, kernel pair)"
 cat "$T/l.log"
+step "the check progress on R: mice monitor --daemon R (RFC 8445 pair states, nomination)"
+grep -E " (pair|nominated|selected|kernel-pair) " "$T/r.monitor" | head -24
 step "the Home Agent"
 cat "$T/ha.log"
 step "L pings R (10.200.0.2) through the mice tunnel; after 2 s L moves from 10.99.6.2 to 10.99.6.3"

@@ -17,6 +17,7 @@
 # Only addresses of namespaces created here (10.99.x.x). Bounded in time.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/netns/topo.sh
 MICE=$(pwd)/agent/mice
 T=$(mktemp -d)
 P=0 F=0
@@ -36,25 +37,11 @@ trap cleanup EXIT
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/badpsk"
 
-wait_for() {	# FILE PATTERN SECONDS
-	local i
-	for i in $(seq $(( ${3:-10} * 10 ))); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # public segment 10.99.5.0/24: HA .1, NAT L .2, NAT R .3, (case 1) L .11 R .12
-ip link add md_br type bridge && ip link set md_br up
+topo_bridge md_br
 for n in $NS; do ip netns add $n; ip netns exec $n ip link set lo up; done
-plug() {	# NS IFNAME ADDR/LEN
-	ip link add "$1$2" type veth peer name "$2" netns "$1"
-	ip link set "$1$2" master md_br up
-	ip netns exec "$1" ip addr add "$3" dev "$2"
-	ip netns exec "$1" ip link set "$2" up
-}
-plug md_ha pub 10.99.5.1/24
+topo_plug md_ha 10.99.5.1/24
 
 cat > "$T/ha.conf" <<CONF
 [agent]
@@ -90,8 +77,8 @@ run_pair() {
 stop_pair() { kill $lpid $rpid 2>/dev/null; wait $lpid $rpid 2>/dev/null; }
 
 # --- 1. no NAT -----------------------------------------------------------
-plug md_l pl 10.99.5.11/24
-plug md_r pr 10.99.5.12/24
+topo_plug md_l 10.99.5.11/24 pl
+topo_plug md_r 10.99.5.12/24 pr
 run_pair nonat "$T/l.conf"
 if wait_for "$T/nonat.l" "^t=.* selected" 15 && wait_for "$T/nonat.r" "^t=.* selected" 10; then
 	pass nonat-selected
@@ -133,28 +120,8 @@ stop_pair
 
 # --- 2. both behind endpoint-independent NATs -----------------------------------
 ip -n md_l link del pl; ip -n md_r link del pr
-nat() {	# NATNS PUBADDR INNERNS INNERNET GW HOSTADDR
-	plug "$1" pub "$2/24"
-	ip link add in netns "$1" type veth peer name eth0 netns "$3"
-	ip -n "$1" addr add "$5/24" dev in; ip -n "$1" link set in up
-	ip -n "$3" addr add "$6/24" dev eth0; ip -n "$3" link set eth0 up
-	ip -n "$3" route add default via "$5"
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec "$1" nft -f - <<NFT
-table ip nat {
-	chain post { type nat hook postrouting priority 100; oifname "pub" masquerade; }
-}
-table ip filter {
-	# a home NAT: unsolicited inbound is dropped before conntrack confirms
-	# it, so it cannot steal the mapping (address-and-port-dependent
-	# filtering, endpoint-independent mapping: RFC 4787)
-	chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }
-	chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }
-}
-NFT
-}
-nat md_nl 10.99.5.2 md_l 10.99.6.0 10.99.6.1 10.99.6.2
-nat md_nr 10.99.5.3 md_r 10.99.7.0 10.99.7.1 10.99.7.2
+topo_nat md_nl 10.99.5.2 md_l 10.99.6.1 10.99.6.2 eim
+topo_nat md_nr 10.99.5.3 md_r 10.99.7.1 10.99.7.2 eim
 run_pair nat "$T/l.conf"
 if wait_for "$T/nat.l" "^t=.* selected" 20 && wait_for "$T/nat.r" "^t=.* selected" 10; then
 	pass nat-selected

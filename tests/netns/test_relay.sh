@@ -14,6 +14,7 @@
 # Only addresses of namespaces created here (10.99.8-10.x). Bounded in time.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/netns/topo.sh
 MICE=$(pwd)/agent/mice
 T=$(mktemp -d)
 P=0 F=0
@@ -33,49 +34,16 @@ command -v jq > /dev/null || { echo "FAIL: jq: missing"; exit 1; }
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
 
-wait_for() {	# FILE PATTERN SECONDS
-	local i
-	for i in $(seq $(( ${3:-10} * 10 ))); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # public segment 10.99.8.0/24: HA1 .1, NAT L .2, NAT R .3, HA2 .4, X .9
-ip link add mr_br type bridge && ip link set mr_br up
+topo_bridge mr_br
 for n in $NS; do ip netns add $n; ip netns exec $n ip link set lo up; done
-plug() {	# NS IFNAME ADDR/LEN
-	ip link add "$1$2" type veth peer name "$2" netns "$1"
-	ip link set "$1$2" master mr_br up
-	ip netns exec "$1" ip addr add "$3" dev "$2"
-	ip netns exec "$1" ip link set "$2" up
-}
-plug mr_ha1 pub 10.99.8.1/24
-plug mr_ha2 pub 10.99.8.4/24
-plug mr_x pub 10.99.8.9/24
+topo_plug mr_ha1 10.99.8.1/24
+topo_plug mr_ha2 10.99.8.4/24
+topo_plug mr_x 10.99.8.9/24
 
-symmetric_nat() {	# NATNS PUBADDR INNERNS GW HOSTADDR
-	plug "$1" pub "$2/24"
-	ip link add in netns "$1" type veth peer name eth0 netns "$3"
-	ip -n "$1" addr add "$4/24" dev in; ip -n "$1" link set in up
-	ip -n "$3" addr add "$5/24" dev eth0; ip -n "$3" link set eth0 up
-	ip -n "$3" route add default via "$4"
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
-	# RFC 4787: address-and-port-dependent mapping (a random port per
-	# destination) and filtering; unsolicited inbound is dropped
-	ip netns exec "$1" nft -f - <<NFT
-table ip nat {
-	chain post { type nat hook postrouting priority 100; oifname "pub" masquerade fully-random; }
-}
-table ip filter {
-	chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }
-	chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }
-}
-NFT
-}
-symmetric_nat mr_nl 10.99.8.2 mr_l 10.99.9.1 10.99.9.2
-symmetric_nat mr_nr 10.99.8.3 mr_r 10.99.10.1 10.99.10.2
+topo_nat mr_nl 10.99.8.2 mr_l 10.99.9.1 10.99.9.2 symmetric
+topo_nat mr_nr 10.99.8.3 mr_r 10.99.10.1 10.99.10.2 symmetric
 
 ha_conf() {	# FILE ADDR [PEER-NAME PEER-HA]...
 	local f=$1 a=$2

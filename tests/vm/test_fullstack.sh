@@ -10,6 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/vm/lib.sh
+. tests/netns/topo.sh
 MICE=$(pwd)/agent/mice
 T=$(mktemp -d)
 NS="fs_ha fs_l fs_r fs_nl fs_nr"
@@ -20,44 +21,14 @@ teardown() {
 	rm -rf "$T"
 }
 trap teardown EXIT
-wait_for() {	# FILE PATTERN SECONDS
-	local i
-	for i in $(seq $(( ${3:-10} * 10 ))); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 check_eq() { [ "$2" = "$3" ] && pass "$1" || fail "$1" "expected '$2', got '$3'"; }
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
-ip link add fs_br type bridge && ip link set fs_br up
+topo_bridge fs_br
 for n in $NS; do ip netns add $n; ip -n $n link set lo up; done
-plug() {	# NS ADDR/LEN
-	ip link add "$1p" type veth peer name pub netns "$1"
-	ip link set "$1p" master fs_br up
-	ip -n "$1" addr add "$2" dev pub; ip -n "$1" link set pub up
-}
-nat() {	# NATNS PUB INNERNS GW HOST
-	plug "$1" "$2/24"
-	ip link add in netns "$1" type veth peer name eth0 netns "$3"
-	ip -n "$1" addr add "$4/24" dev in; ip -n "$1" link set in up
-	ip -n "$3" addr add "$5/24" dev eth0; ip -n "$3" link set eth0 up
-	ip -n "$3" route add default via "$4"
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec "$1" nft -f - <<NFT
-table ip nat {
-	chain post { type nat hook postrouting priority 100; oifname "pub" masquerade; }
-}
-table ip filter {
-	chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }
-	chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }
-}
-NFT
-}
-plug fs_ha 10.99.5.1/24
-nat fs_nl 10.99.5.2 fs_l 10.99.6.1 10.99.6.2
-nat fs_nr 10.99.5.3 fs_r 10.99.7.1 10.99.7.2
+topo_plug fs_ha 10.99.5.1/24
+topo_nat fs_nl 10.99.5.2 fs_l 10.99.6.1 10.99.6.2 eim
+topo_nat fs_nr 10.99.5.3 fs_r 10.99.7.1 10.99.7.2 eim
 for h in l r; do
 	me=$([ $h = l ] && echo 1 || echo 2) other=$([ $h = l ] && echo 2 || echo 1)
 	ip -n fs_$h link add mice0 type mice

@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# The M-ICE test topology, shared by the namespace tests (tests/netns), the
+# VM tests (tests/vm) and the demo: a "public" bridge, hosts plugged into
+# it, and NATs with a private segment behind each (seed 004 s.1, Figure 1).
+# Only namespaces and addresses the caller names. Source it:
+#
+#   . tests/netns/topo.sh
+#   topo_bridge BR                    the public segment (a bridge in the
+#                                     root namespace; deleted by the caller)
+#   topo_plug NS ADDR/LEN [IFNAME]    NS joins it on IFNAME (default pub)
+#   topo_nat NATNS PUBADDR INNERNS GW HOSTADDR [eim|symmetric]
+#       NATNS joins the bridge at PUBADDR/24 and routes INNERNS (HOSTADDR/24
+#       on eth0, default route via GW) through nftables masquerade:
+#         eim        endpoint-independent mapping (the port kept),
+#         symmetric  a random port per destination (fully-random);
+#       both filter address-and-port-dependently: new inbound connections
+#       are dropped (RFC 4787), so a mapping exists only toward where the
+#       inside sent.
+#   wait_for FILE PATTERN [SECONDS]   poll FILE for PATTERN (grep), 10 s
+
+topo_bridge() {
+	TOPO_BR=$1
+	ip link add "$TOPO_BR" type bridge && ip link set "$TOPO_BR" up
+}
+
+topo_plug() {
+	local ifname=${3:-pub}
+
+	ip link add "$1$ifname" type veth peer name "$ifname" netns "$1"
+	ip link set "$1$ifname" master "$TOPO_BR" up
+	ip -n "$1" addr add "$2" dev "$ifname"
+	ip -n "$1" link set "$ifname" up
+}
+
+topo_nat() {
+	local masq=masquerade
+
+	case ${6:-eim} in
+	eim) ;;
+	symmetric) masq="masquerade fully-random" ;;
+	*) echo "topo_nat: unknown NAT kind '$6' (eim or symmetric)" >&2; return 1 ;;
+	esac
+	topo_plug "$1" "$2/24"
+	ip link add in netns "$1" type veth peer name eth0 netns "$3"
+	ip -n "$1" addr add "$4/24" dev in
+	ip -n "$1" link set in up
+	ip -n "$3" addr add "$5/24" dev eth0
+	ip -n "$3" link set eth0 up
+	ip -n "$3" route add default via "$4"
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$1" nft -f - <<NFT
+table ip nat {
+	chain post { type nat hook postrouting priority 100; oifname "pub" $masq; }
+}
+table ip filter {
+	# unsolicited inbound is dropped before conntrack confirms it, so it
+	# cannot steal a mapping
+	chain to_nat { type filter hook input priority 0; iifname "pub" ct state new drop; }
+	chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }
+}
+NFT
+}
+
+wait_for() {
+	local i
+
+	for i in $(seq $(( ${3:-10} * 10 ))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
