@@ -28,7 +28,8 @@
 # Columns: median time from the answer (t0, controlling side) to its
 # nominated pair, with min-max; "ctl-d": when the controlled side saw the
 # nomination, on the same t0; "bound": the issue's target 2 RTT + Ta k,
-# k = pairs the controlling side sent a check on before the winner;
+# k = pairs the controlling side sent a check on before the winner (median
+# used in the bounds; the column shows min-max when runs differ);
 # "paced": max(k Ta + RTT, (k+1) Ta) + RTT, the best an agent can do that
 # sends its first check at t0 and paces the nomination check like any
 # other (RFC 8445 s.8.1.1, s.6.1.4.2); "txns@t1": distinct request
@@ -83,6 +84,15 @@ for ns in $NL $NR; do
 	ip -n $ns link set ibA up
 	ip -n $ns link set ibB up
 done
+# Until DAD is over (link-local addresses), libnice's address list, from
+# which it derives its local preferences, can differ (seen: all three
+# candidates of the first run at the same priority). Wait, at most 10 s.
+for i in $(seq 100); do
+	[ -z "$(ip -n $NL -6 addr show tentative)$(ip -n $NR -6 addr show tentative)" ] &&
+		break
+	sleep 0.1
+done
+
 # Path B is a black hole for UDP: each side drops what arrives on its B
 # end (input only, so no sender sees an error: the checks just time out).
 for ns in $NL $NR; do
@@ -226,6 +236,8 @@ jq -r -s --argjson ta "$TA" '
 	tmin: (map(.L.time_ms) | min), tmax: (map(.L.time_ms) | max),
 	rtime: (map(.R.t1_ms - .L.t0_ms) | median),
 	k: (map(.L.pairs_checked_before_winner) | median),
+	kr: (map(.L.pairs_checked_before_winner) | if min == max then "\(min)"
+	     else "\(min)-\(max)" end),
 	ta: .[0].L.ta_ms,
 	txn: (map(.L.transactions + .R.transactions) | median),
 	nftreq: (map(.nft.L_req + .nft.R_req) | median),
@@ -237,7 +249,7 @@ jq -r -s --argjson ta "$TA" '
 	   "\(.time | r1) (\(.tmin | r1)-\(.tmax | r1))", (.rtime | r1),
 	   (2 * .rtt + .ta * .k),
 	   ([.ta * .k + .rtt, .ta * (.k + 1)] | max) + .rtt,
-	   .k, .ta, .txn, .nftreq, .winner ] | @tsv)
+	   .kr, .ta, .txn, .nftreq, .winner ] | @tsv)
 ' "$RAW" | column -t -s $'\t'
 echo
 echo "ratios mice/libnice (median time, median STUN requests):"
