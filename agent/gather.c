@@ -528,6 +528,17 @@ int gather_watch_fd(const struct gather_watch *w)
 	return w->nl ? mnl_socket_get_fd(w->nl) : -1;
 }
 
+/*
+ * mnl_nlmsg_ok() compares nlmsg_len as a signed int, so a length of 2^31
+ * or more passes it and the walk runs off the buffer (found by
+ * tests/fuzz/fuzz_gather.c). Compare unsigned first.
+ */
+bool gather_nlmsg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return left >= (int)sizeof(*nlh) && nlh->nlmsg_len <= (unsigned int)left &&
+	       mnl_nlmsg_ok(nlh, left);
+}
+
 int gather_watch_feed(struct gather_watch *w, const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
@@ -535,7 +546,7 @@ int gather_watch_feed(struct gather_watch *w, const void *buf, size_t len)
 
 	if (len > (size_t)0x7fffffff)
 		return 0;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; gather_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		struct gather_addr a;
 		const char *why = NULL;
 		bool usable;

@@ -88,6 +88,9 @@ struct gather_result {
 
 void gather_opts_default(struct gather_opts *o, uint16_t port);
 
+/* mnl_nlmsg_ok() that also refuses lengths of 2^31 and more. */
+bool gather_nlmsg_ok(const struct nlmsghdr *nlh, int left);
+
 /* Parses one RTM_NEWADDR/RTM_DELADDR. 0, or -1 with a reason. */
 int gather_parse_addr(const struct nlmsghdr *nlh, struct gather_addr *a,
 		      const char **why);

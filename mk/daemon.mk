@@ -17,3 +17,6 @@ unit_gather_LIBS := -lmnl
 
 FUZZERS += config
 fuzz_config_SRCS := tests/fuzz/fuzz_config.c agent/config.c agent/candidate.c
+FUZZERS += gather
+fuzz_gather_SRCS := tests/fuzz/fuzz_gather.c agent/gather.c agent/candidate.c
+fuzz_gather_LIBS := -lmnl

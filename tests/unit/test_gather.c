@@ -487,6 +487,17 @@ START_TEST(test_watch_feed)
 	ck_assert_uint_eq(w.malformed, 1);
 	/* A truncated batch delivers only the whole messages. */
 	ck_assert_int_eq(gather_watch_feed(&w, buf, 10), 0);
+	/* A length of 2^31 or more passes mnl_nlmsg_ok()'s signed compare; the
+	 * walk must stop, not run off the buffer (found by fuzz_gather). */
+	{
+		struct nlmsghdr huge[2];
+
+		memset(huge, 0, sizeof(huge));
+		huge[0].nlmsg_len = 0xc8c8c88bu;
+		huge[0].nlmsg_type = RTM_NEWADDR;
+		ck_assert(!gather_nlmsg_ok(&huge[0], (int)sizeof(huge)));
+		ck_assert_int_eq(gather_watch_feed(&w, huge, sizeof(huge)), 0);
+	}
 	ck_assert_str_eq(gather_event_name(GATHER_EV_RESYNC), "resync");
 }
 END_TEST
