@@ -90,6 +90,7 @@ struct ice_agent {
 	unsigned int n_valid;
 	struct valid_pair valid[VALID_MAX];
 	uint64_t first_valid_at;
+	uint64_t rtt_min;		/* of first-try checks, UINT64_MAX if none */
 	bool nominating;
 	unsigned int n_nomset;
 	unsigned int nomset[NOMSET_MAX];	/* controlled: s.7.3.1.5 */
@@ -509,6 +510,7 @@ static void reset_checks(struct ice_agent *a)
 {
 	a->cl.n = 0;
 	stun_txn_table_init(&a->txns, STUN_TXN_TABLE_MAX);
+	a->rtt_min = UINT64_MAX;
 	memset(a->ctx, 0, sizeof(a->ctx));
 	a->n_trig = 0;
 	a->checks_started = 0;
@@ -995,6 +997,27 @@ static void check_done(struct ice_agent *a)
 	 * the controlled one waits for a nomination. */
 }
 
+/*
+ * Is the in-progress check of pair @id still worth waiting for? Its answer
+ * would have come by now on a path like the fastest one seen: 1.5 RTT plus
+ * ICE_SILENT_SLACK_MS after the request. Past that, a better pair that is
+ * still silent is most likely dead (it retransmits for tens of seconds
+ * before it fails), and waiting for it only delays the nomination.
+ */
+static bool check_is_young(const struct ice_agent *a, unsigned int id)
+{
+	unsigned int i;
+
+	if (a->cfg.wait_for_silent || a->rtt_min == UINT64_MAX)
+		return true;
+	for (i = 0; i < a->txns.max; i++)
+		if (a->txns.used[i] && a->ctx[i].pair_id == id &&
+		    a->now - a->txns.slot[i].start_ms <
+		    a->rtt_min + a->rtt_min / 2 + ICE_SILENT_SLACK_MS)
+			return true;
+	return false;
+}
+
 static void maybe_nominate(struct ice_agent *a)
 {
 	struct valid_pair *best;
@@ -1012,7 +1035,8 @@ static void maybe_nominate(struct ice_agent *a)
 		const struct cl_pair *p = &a->cl.pairs[i];
 
 		if ((p->state == CL_WAITING || p->state == CL_FROZEN ||
-		     p->state == CL_IN_PROGRESS) && p->priority > bp &&
+		     (p->state == CL_IN_PROGRESS && check_is_young(a, p->id))) &&
+		    p->priority > bp &&
 		    !(cap_reached(a) && p->state != CL_IN_PROGRESS))
 			pending = true;
 	}
@@ -1508,6 +1532,9 @@ static enum ice_rx on_response(struct ice_agent *a, const struct ice_addr *base,
 		return ICE_RX_DROPPED;
 	}
 	c = a->ctx[slot];
+	/* Karn: only an answer to a request sent once measures the RTT. */
+	if (t->sent == 1 && a->now - t->start_ms < a->rtt_min)
+		a->rtt_min = a->now - t->start_ms;
 	stun_txn_complete(t);
 	stun_txn_table_remove(&a->txns, t);
 	p = cl_by_id(&a->cl, c.pair_id);

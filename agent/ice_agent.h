@@ -90,6 +90,9 @@
 #define ICE_CONSENT_TIMEOUT_MS	30000	/* RFC 7675 s.5.1 */
 #define ICE_KEEPALIVE_MS	15000	/* RFC 8445 s.11, seed 004 s.10 */
 #define ICE_DEFAULT_NOM_WAIT_MS	1000
+/* regular nomination stops waiting for a better pair whose check has
+ * been silent for 1.5 RTT + this (ice_agent.c, check_is_young) */
+#define ICE_SILENT_SLACK_MS	20
 
 /* Largest datagram the engine emits (checks are ~100-200 bytes). */
 #define ICE_TX_MAX		512
@@ -114,6 +117,9 @@ struct ice_agent_config {
 	bool allow_short_rto;		/* RTO below 500 ms (tests) */
 	enum ice_nomination nomination;
 	uint32_t nominate_wait_ms;	/* 0: ICE_DEFAULT_NOM_WAIT_MS */
+	/* also wait for better pairs silent past 1.5 RTT + ICE_SILENT_SLACK_MS
+	 * (by default such a pair is taken for dead) */
+	bool wait_for_silent;
 	bool use_frozen;		/* default off, seed 004 s.1.4 */
 	bool disable_consent;		/* then indications as keepalives */
 	uint32_t consent_interval_ms;	/* 0: 5000 */

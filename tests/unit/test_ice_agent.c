@@ -778,6 +778,7 @@ START_TEST(test_nomination_waits_for_better)
 	cfg_init(&cfa, A, true, 2);
 	cfg_init(&cfb, B, false, 1);
 	cfa.nominate_wait_ms = 3000;
+	cfa.wait_for_silent = true;
 	icesim_agent(s, A, &cfa);
 	icesim_agent(s, B, &cfb);
 	give_locals(s, A, &ca, 1);
@@ -792,6 +793,80 @@ START_TEST(test_nomination_waits_for_better)
 	ck_assert_uint_lt(s->side[A].completed_at, 3000 + 500);
 	ice_agent_selected(s->side[A].agent, &pa, NULL);
 	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[1].addr));
+	icesim_free(s);
+}
+END_TEST
+
+/*
+ * By default a better pair whose check has been silent for 1.5 RTT +
+ * ICE_SILENT_SLACK_MS is taken for dead: the dead-best case of
+ * test_nomination_waits_for_better nominates the working pair at once
+ * instead of after the wait (RFC 8445 s.8.1.1 leaves when to stop to the
+ * controlling agent).
+ */
+START_TEST(test_nomination_gives_up_on_silent)
+{
+	struct ice_agent_config cfa, cfb;
+	struct cands ca = { 0 }, cb = { 0 };
+	struct ice_pair_info pa;
+	struct icesim *s = icesim_new(9);
+
+	cand_add(&ca, "10.0.0.1", 5000, 65535);
+	cand_add(&cb, "10.9.9.9", 6001, 65535);
+	cand_add(&cb, "10.0.0.2", 6000, 60000);
+	cfg_init(&cfa, A, true, 2);
+	cfg_init(&cfb, B, false, 1);
+	cfa.nominate_wait_ms = 3000;
+	icesim_agent(s, A, &cfa);
+	icesim_agent(s, B, &cfb);
+	give_locals(s, A, &ca, 1);
+	give_locals(s, B, &cb, 0);
+	icesim_add_addr(s, B, &cb.c[1].addr);
+	give_remote(s, A, &cb);
+	give_remote(s, B, &ca);
+	icesim_run(s, 60000, icesim_both_completed, NULL);
+	ck_assert(s->side[A].completed);
+	/* the dead check started at 0, the good one at Ta (50 ms) with a
+	 * ~0 ms RTT: given up on at once, nominated well before the wait */
+	ck_assert_uint_lt(s->side[A].completed_at, 300);
+	ice_agent_selected(s->side[A].agent, &pa, NULL);
+	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[1].addr));
+	icesim_free(s);
+}
+END_TEST
+
+/* A better pair on a path a little slower than the fastest still wins:
+ * its answer comes within 1.5 RTT + slack. */
+START_TEST(test_nomination_waits_for_young)
+{
+	struct ice_agent_config cfa, cfb;
+	struct cands ca = { 0 }, cb = { 0 };
+	struct ice_pair_info pa;
+	struct icesim *s;
+
+	cand_add(&ca, "10.0.0.1", 5000, 65535);
+	cand_add(&cb, "10.0.0.2", 6000, 65535);	/* best, 160 ms path */
+	cand_add(&cb, "10.0.1.2", 6001, 60000);	/* 100 ms path */
+	cfg_init(&cfa, A, true, 2);
+	cfg_init(&cfb, B, false, 1);
+	s = pair_setup(&cfa, &cfb, &ca, &cb);
+	icesim_add_path_delay(s, A, &cb.c[0].addr, 160);
+	icesim_add_path_delay(s, A, &cb.c[1].addr, 100);
+	icesim_run(s, 60000, icesim_both_completed, NULL);
+	ck_assert(icesim_both_completed(s, NULL));
+	/* the worse pair was valid first (checked at 50 ms, valid at 150),
+	 * when the best one's check (sent at 0) was 150 ms old: younger
+	 * than 1.5 x 100 + 20 */
+	{
+		int e = icesim_find_event(s, A, ICE_EV_VALID, 0);
+
+		ck_assert_int_ge(e, 0);
+		ck_assert(ice_addr_eq(&s->side[A].ev[e].pair.remote.addr,
+				      &cb.c[1].addr));
+	}
+	ice_agent_selected(s->side[A].agent, &pa, NULL);
+	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[0].addr));
+	ck_assert_uint_lt(s->side[A].completed_at, 1000);
 	icesim_free(s);
 }
 END_TEST
@@ -811,6 +886,7 @@ START_TEST(test_nomination_picks_best)
 	cand_add(&cb, "10.0.1.2", 6001, 60000);	/* fast path */
 	cfg_init(&cfa, A, true, 2);
 	cfg_init(&cfb, B, false, 1);
+	cfa.wait_for_silent = true;	/* 300 ms is silence next to ~0 ms */
 	s = pair_setup(&cfa, &cfb, &ca, &cb);
 	icesim_add_path_delay(s, A, &cb.c[0].addr, 300);
 	icesim_run(s, 60000, icesim_both_completed, NULL);
@@ -1441,6 +1517,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_nomination_aggressive);
 	tcase_add_test(tc, test_nomination_waits_for_better);
 	tcase_add_test(tc, test_nomination_picks_best);
+	tcase_add_test(tc, test_nomination_gives_up_on_silent);
+	tcase_add_test(tc, test_nomination_waits_for_young);
 	tcase_add_test(tc, test_consent_lost);
 	tcase_add_test(tc, test_consent_spacing);
 	tcase_add_test(tc, test_keepalive_without_consent);
