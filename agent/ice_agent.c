@@ -999,10 +999,12 @@ static void check_done(struct ice_agent *a)
 
 /*
  * Is the in-progress check of pair @id still worth waiting for? Its answer
- * would have come by now on a path like the fastest one seen: 1.5 RTT plus
- * ICE_SILENT_SLACK_MS after the request. Past that, a better pair that is
- * still silent is most likely dead (it retransmits for tens of seconds
- * before it fails), and waiting for it only delays the nomination.
+ * would have come by now on a path like the fastest one seen: 1.25 RTT
+ * plus ICE_SILENT_SLACK_MS after the request. Past that, a better pair
+ * that is still silent is most likely dead (it retransmits for tens of
+ * seconds before it fails), and waiting for it only delays the
+ * nomination. The price: a better pair on a path more than a quarter
+ * (plus the slack) slower than the fastest loses to it.
  */
 static bool check_is_young(const struct ice_agent *a, unsigned int id)
 {
@@ -1013,7 +1015,7 @@ static bool check_is_young(const struct ice_agent *a, unsigned int id)
 	for (i = 0; i < a->txns.max; i++)
 		if (a->txns.used[i] && a->ctx[i].pair_id == id &&
 		    a->now - a->txns.slot[i].start_ms <
-		    a->rtt_min + a->rtt_min / 2 + ICE_SILENT_SLACK_MS)
+		    a->rtt_min + a->rtt_min / 4 + ICE_SILENT_SLACK_MS)
 			return true;
 	return false;
 }

@@ -91,7 +91,7 @@
 #define ICE_KEEPALIVE_MS	15000	/* RFC 8445 s.11, seed 004 s.10 */
 #define ICE_DEFAULT_NOM_WAIT_MS	1000
 /* regular nomination stops waiting for a better pair whose check has
- * been silent for 1.5 RTT + this (ice_agent.c, check_is_young) */
+ * been silent for 1.25 RTT + this (ice_agent.c, check_is_young) */
 #define ICE_SILENT_SLACK_MS	20
 
 /* Largest datagram the engine emits (checks are ~100-200 bytes). */
@@ -117,7 +117,7 @@ struct ice_agent_config {
 	bool allow_short_rto;		/* RTO below 500 ms (tests) */
 	enum ice_nomination nomination;
 	uint32_t nominate_wait_ms;	/* 0: ICE_DEFAULT_NOM_WAIT_MS */
-	/* also wait for better pairs silent past 1.5 RTT + ICE_SILENT_SLACK_MS
+	/* also wait for better pairs silent past 1.25 RTT + ICE_SILENT_SLACK_MS
 	 * (by default such a pair is taken for dead) */
 	bool wait_for_silent;
 	bool use_frozen;		/* default off, seed 004 s.1.4 */

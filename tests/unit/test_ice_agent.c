@@ -798,7 +798,7 @@ START_TEST(test_nomination_waits_for_better)
 END_TEST
 
 /*
- * By default a better pair whose check has been silent for 1.5 RTT +
+ * By default a better pair whose check has been silent for 1.25 RTT +
  * ICE_SILENT_SLACK_MS is taken for dead: the dead-best case of
  * test_nomination_waits_for_better nominates the working pair at once
  * instead of after the wait (RFC 8445 s.8.1.1 leaves when to stop to the
@@ -836,7 +836,7 @@ START_TEST(test_nomination_gives_up_on_silent)
 END_TEST
 
 /* A better pair on a path a little slower than the fastest still wins:
- * its answer comes within 1.5 RTT + slack. */
+ * its answer comes within 1.25 RTT + slack. */
 START_TEST(test_nomination_waits_for_young)
 {
 	struct ice_agent_config cfa, cfb;
@@ -845,18 +845,18 @@ START_TEST(test_nomination_waits_for_young)
 	struct icesim *s;
 
 	cand_add(&ca, "10.0.0.1", 5000, 65535);
-	cand_add(&cb, "10.0.0.2", 6000, 65535);	/* best, 160 ms path */
-	cand_add(&cb, "10.0.1.2", 6001, 60000);	/* 100 ms path */
+	cand_add(&cb, "10.0.0.2", 6000, 65535);	/* best, 260 ms path */
+	cand_add(&cb, "10.0.1.2", 6001, 60000);	/* 200 ms path */
 	cfg_init(&cfa, A, true, 2);
 	cfg_init(&cfb, B, false, 1);
 	s = pair_setup(&cfa, &cfb, &ca, &cb);
-	icesim_add_path_delay(s, A, &cb.c[0].addr, 160);
-	icesim_add_path_delay(s, A, &cb.c[1].addr, 100);
+	icesim_add_path_delay(s, A, &cb.c[0].addr, 260);
+	icesim_add_path_delay(s, A, &cb.c[1].addr, 200);
 	icesim_run(s, 60000, icesim_both_completed, NULL);
 	ck_assert(icesim_both_completed(s, NULL));
-	/* the worse pair was valid first (checked at 50 ms, valid at 150),
-	 * when the best one's check (sent at 0) was 150 ms old: younger
-	 * than 1.5 x 100 + 20 */
+	/* the worse pair was valid first (checked at 50 ms, valid at 250),
+	 * when the best one's check (sent at 0) was 250 ms old: younger
+	 * than 1.25 x 200 + 20 */
 	{
 		int e = icesim_find_event(s, A, ICE_EV_VALID, 0);
 
