@@ -152,18 +152,24 @@ fi
 stop_pair
 
 # --- 6. delay and loss (tc netem) on the NAT's public side ---------------------
-ip netns exec md_nl tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null &&
-ip netns exec md_nr tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null
-run_pair netem "$T/l.conf"
-if wait_for "$T/netem.l" "^t=.* selected" 60 && wait_for "$T/netem.r" "^t=.* selected" 10; then
-	pass netem-delay-loss-selected
-	grep "selected" "$T/netem.l" | sed 's/^/    /'
+# The dev/CI kernels may lack sch_netem; the VM suite (a real Debian kernel)
+# runs this script too, so the case is covered there.
+if ip netns exec md_nl tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null &&
+   ip netns exec md_nr tc qdisc add dev pub root netem delay 40ms 10ms loss 10% 2>/dev/null; then
+	run_pair netem "$T/l.conf"
+	if wait_for "$T/netem.l" "^t=.* selected" 60 && wait_for "$T/netem.r" "^t=.* selected" 10; then
+		pass netem-delay-loss-selected
+		grep "selected" "$T/netem.l" | sed 's/^/    /'
+	else
+		fail netem-delay-loss-selected "$(tail -6 "$T/netem.l"; tail -4 "$T/netem.r")"
+	fi
+	stop_pair
+	ip netns exec md_nl tc qdisc del dev pub root 2>/dev/null
+	ip netns exec md_nr tc qdisc del dev pub root 2>/dev/null
 else
-	fail netem-delay-loss-selected "$(tail -6 "$T/netem.l"; tail -4 "$T/netem.r")"
+	echo "SKIP: netem-delay-loss-selected: this kernel has no sch_netem (the VM suite runs it)"
+	ip netns exec md_nl tc qdisc del dev pub root 2>/dev/null
 fi
-stop_pair
-ip netns exec md_nl tc qdisc del dev pub root 2>/dev/null
-ip netns exec md_nr tc qdisc del dev pub root 2>/dev/null
 
 # --- 5. same NAT: both behind NAT L on one private segment --------------------
 # R moves next to L (10.99.6.4 behind NAT L): the host/host pair wins.
