@@ -137,6 +137,49 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * NL_SET_ERR_MSG() for a message chosen at run time; @msg must be a string
+ * literal (static storage), as the macro's own messages are.
+ */
+static void mice_nl_set_msg(struct netlink_ext_ack *extack, const char *msg)
+{
+	do_trace_netlink_extack(msg);
+	if (extack)
+		extack->_msg = msg;
+}
+
+/*
+ * Every request carries its arguments in one top-level nest: parse it
+ * with the op's strict @policy into @tb (@maxtype) and require attribute
+ * @need (none if negative). The extack says which one is missing.
+ */
+static int __mice_nl_parse_nest(struct genl_info *info, int top,
+				struct nlattr **tb, int maxtype,
+				const struct nla_policy *policy, int need,
+				const char *top_msg, const char *need_msg)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, top)) {
+		mice_nl_set_msg(info->extack, top_msg);
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, maxtype, info->attrs[top], policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (need >= 0 && NL_REQ_ATTR_CHECK(info->extack, info->attrs[top], tb,
+					   need)) {
+		mice_nl_set_msg(info->extack, need_msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define mice_nl_parse_nest(info, top, tb, policy, need)			\
+	__mice_nl_parse_nest(info, top, tb, ARRAY_SIZE(tb) - 1, policy, need, \
+			     "missing " #top, "missing " #need)
+
 static int mice_nl_sock_attach(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mice_net *mn = mice_net(genl_info_net(info));
@@ -145,19 +188,10 @@ static int mice_nl_sock_attach(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_SOCK)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_A_SOCK");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, MICE_SOCK_A_FD, info->attrs[MICE_A_SOCK],
-			       mice_sock_attach_policy, info->extack);
+	err = mice_nl_parse_nest(info, MICE_A_SOCK, tb, mice_sock_attach_policy,
+				 MICE_SOCK_A_FD);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_SOCK], tb,
-			      MICE_SOCK_A_FD)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_SOCK_A_FD");
-		return -EINVAL;
-	}
 
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -189,19 +223,10 @@ static struct mice_sock *mice_nl_sock_by_id(struct mice_net *mn,
 	struct mice_sock *ms;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_SOCK)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_A_SOCK");
-		return ERR_PTR(-EINVAL);
-	}
-	err = nla_parse_nested(tb, MICE_SOCK_A_ID, info->attrs[MICE_A_SOCK],
-			       mice_sock_id_policy, info->extack);
+	err = mice_nl_parse_nest(info, MICE_A_SOCK, tb, mice_sock_id_policy,
+				 MICE_SOCK_A_ID);
 	if (err)
 		return ERR_PTR(err);
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_SOCK], tb,
-			      MICE_SOCK_A_ID)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_SOCK_A_ID");
-		return ERR_PTR(-EINVAL);
-	}
 	ms = mice_sock_find(mn, nla_get_u32(tb[MICE_SOCK_A_ID]));
 	if (!ms) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_SOCK_A_ID],
@@ -505,12 +530,7 @@ static int mice_nl_pair_set(struct sk_buff *skb, struct genl_info *info)
 	struct mice_sock *ms;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_PAIR)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_A_PAIR");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, MICE_PAIR_A_PREFIX, nest,
-			       mice_pair_set_policy, info->extack);
+	err = mice_nl_parse_nest(info, MICE_A_PAIR, tb, mice_pair_set_policy, -1);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MICE_PAIR_A_PEER_ID) ||
@@ -565,19 +585,10 @@ static struct mice_peer *mice_nl_peer_by_id(struct mice_net *mn,
 	struct mice_peer *peer;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_PAIR)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_A_PAIR");
-		return ERR_PTR(-EINVAL);
-	}
-	err = nla_parse_nested(tb, MICE_PAIR_A_PEER_ID, info->attrs[MICE_A_PAIR],
-			       mice_pair_id_policy, info->extack);
+	err = mice_nl_parse_nest(info, MICE_A_PAIR, tb, mice_pair_id_policy,
+				 MICE_PAIR_A_PEER_ID);
 	if (err)
 		return ERR_PTR(err);
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_PAIR], tb,
-			      MICE_PAIR_A_PEER_ID)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_PAIR_A_PEER_ID");
-		return ERR_PTR(-EINVAL);
-	}
 	peer = mice_peer_find(mn, nla_get_u32(tb[MICE_PAIR_A_PEER_ID]));
 	if (!peer) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_PAIR_A_PEER_ID],
