@@ -60,7 +60,7 @@
 /* regular nomination: how long the controlling agent waits for a better
  * pair once one is valid (RFC 8445 s.8.1.1 leaves it to the agent) */
 #define MICE_CFG_NOM_WAIT_DEF	1000	/* ms, first offer */
-#define MICE_CFG_RESTART_NOM_WAIT_DEF 100	/* ms, after a move (s.9) */
+#define MICE_CFG_RESTART_NOM_WAIT_DEF 500	/* ms, after a move (s.9) */
 #define MICE_CFG_NOM_WAIT_MIN	1
 #define MICE_CFG_NOM_WAIT_MAX	10000
 

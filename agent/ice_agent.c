@@ -1020,12 +1020,17 @@ static bool check_is_young(const struct ice_agent *a, unsigned int id)
 	return false;
 }
 
+static bool relayed(const struct ice_cand *l, const struct ice_cand *r)
+{
+	return l->type == ICE_CAND_RELAY || r->type == ICE_CAND_RELAY;
+}
+
 static void maybe_nominate(struct ice_agent *a)
 {
 	struct valid_pair *best;
+	bool pending = false, last_resort;
 	uint64_t bp;
 	unsigned int i;
-	bool pending = false;
 
 	if (a->state != ICE_ST_CHECKING || !a->controlling ||
 	    a->cfg.nomination != ICE_NOM_REGULAR || a->nominating ||
@@ -1033,11 +1038,21 @@ static void maybe_nominate(struct ice_agent *a)
 		return;
 	best = valid_best(a);
 	bp = prio_of(a, best->local.priority, best->remote.priority);
+	/*
+	 * A relayed pair is the last resort (type preference 0, RFC 8445
+	 * s.5.1.2.2): for it the agent waits the whole nomination wait for
+	 * any direct pair, silent or not. Behind filtering NATs a direct
+	 * pair's first checks are dropped until the peer's own checks open
+	 * the way, so a direct pair often answers later than the relay.
+	 */
+	last_resort = relayed(&best->local, &best->remote);
 	for (i = 0; i < a->cl.n; i++) {
 		const struct cl_pair *p = &a->cl.pairs[i];
 
 		if ((p->state == CL_WAITING || p->state == CL_FROZEN ||
-		     (p->state == CL_IN_PROGRESS && check_is_young(a, p->id))) &&
+		     (p->state == CL_IN_PROGRESS &&
+		      ((last_resort && !relayed(&p->local, &p->remote)) ||
+		       check_is_young(a, p->id)))) &&
 		    p->priority > bp &&
 		    !(cap_reached(a) && p->state != CL_IN_PROGRESS))
 			pending = true;

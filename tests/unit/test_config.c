@@ -125,7 +125,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.consent_timeout_s, 30);
 	ck_assert_uint_eq(cfg.keepalive_s, 15);
 	ck_assert_uint_eq(cfg.nom_wait_ms, 1000);
-	ck_assert_uint_eq(cfg.restart_nom_wait_ms, 100);
+	ck_assert_uint_eq(cfg.restart_nom_wait_ms, 500);
 	ck_assert(!cfg.has_stun_server);
 	ck_assert_uint_eq(cfg.n_peers, 0);
 	ck_assert_str_eq(mice_role_name(cfg.role), "ha");

@@ -871,6 +871,45 @@ START_TEST(test_nomination_waits_for_young)
 }
 END_TEST
 
+/*
+ * A relayed pair is the last resort: valid first, it is not nominated
+ * while a direct pair is still in progress, silent or not, within the
+ * nomination wait; the direct pair that answers later wins.
+ */
+START_TEST(test_nomination_relay_waits_for_direct)
+{
+	struct ice_agent_config cfa, cfb;
+	struct cands ca = { 0 }, cb = { 0 };
+	struct ice_pair_info pa;
+	struct icesim *s;
+
+	cand_add(&ca, "10.0.0.1", 5000, 65535);
+	cand_add(&cb, "10.0.0.2", 6000, 65535);	/* direct, 300 ms path */
+	cand_add(&cb, "192.0.2.9", 6001, 65535);	/* B's relayed, fast */
+	cb.c[1].type = ICE_CAND_RELAY;
+	cb.c[1].base = cb.c[1].addr;
+	ice_cand_compute_priority(&cb.c[1]);
+	cfg_init(&cfa, A, true, 2);
+	cfg_init(&cfb, B, false, 1);
+	s = pair_setup(&cfa, &cfb, &ca, &cb);
+	icesim_add_path_delay(s, A, &cb.c[0].addr, 300);
+	icesim_run(s, 60000, icesim_both_completed, NULL);
+	ck_assert(icesim_both_completed(s, NULL));
+	{
+		int e = icesim_find_event(s, A, ICE_EV_VALID, 0);
+
+		ck_assert_int_ge(e, 0);	/* the relayed pair was valid first */
+		ck_assert(ice_addr_eq(&s->side[A].ev[e].pair.remote.addr,
+				      &cb.c[1].addr));
+	}
+	ice_agent_selected(s->side[A].agent, &pa, NULL);
+	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[0].addr));
+	ck_assert_uint_ge(s->side[A].completed_at, 300);
+	ck_assert_uint_lt(s->side[A].completed_at, 1000);
+	icesim_free(s);
+}
+END_TEST
+
 /* A better pair that succeeds after a worse one, within the wait, is
  * the one nominated (s.8.1.1: the controlling agent picks the best). */
 START_TEST(test_nomination_picks_best)
@@ -1519,6 +1558,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_nomination_picks_best);
 	tcase_add_test(tc, test_nomination_gives_up_on_silent);
 	tcase_add_test(tc, test_nomination_waits_for_young);
+	tcase_add_test(tc, test_nomination_relay_waits_for_direct);
 	tcase_add_test(tc, test_consent_lost);
 	tcase_add_test(tc, test_consent_spacing);
 	tcase_add_test(tc, test_keepalive_without_consent);
