@@ -60,18 +60,11 @@ for n in $NS2; do ip netns add $n; ip -n $n link set lo up; done
 topo_plug dm_ha 10.99.5.1/24
 topo_nat dm_nl 10.99.5.2 dm_l 10.99.6.1 10.99.6.2 eim
 topo_nat dm_nr 10.99.5.3 dm_r 10.99.7.1 10.99.7.2 eim
-for h in l r; do
-	me=$([ $h = l ] && echo 1 || echo 2); other=$((3 - me))
-	ip -n dm_$h link add mice0 type mice
-	ip -n dm_$h addr add 10.200.0.$me/32 dev mice0
-	ip -n dm_$h link set mice0 up
-	ip -n dm_$h route add 10.200.0.$other/32 dev mice0
-done
-printf '[agent]\nrole ha\nlisten 10.99.5.1:4191\n' > "$T/ha.conf"
-for p in L R; do
-	printf '[agent]\nrole mn\nlisten 0.0.0.0:4191\nhome-agent 10.99.5.1:4191\nstun-server 10.99.5.1:4191\n[peer %s]\ncredentials psk-file %s\n' \
-		"$p" "$T/psk" > "$T/peer$p.conf"
-done
+topo_tunnel dm_l 1 2
+topo_tunnel dm_r 2 1
+topo_ha_conf "$T/ha.conf" 10.99.5.1
+topo_mn_conf "$T/peerL.conf" 10.99.5.1 L "$T/psk"
+topo_mn_conf "$T/peerR.conf" 10.99.5.1 R "$T/psk"
 ip netns exec dm_ha $MICE daemon -c "$T/ha.conf" > "$T/ha.log" 2>&1 &
 sleep 0.5
 ip netns exec dm_r $MICE daemon -c "$T/peerL.conf" --name R --dev mice0 --peer-prefix 10.200.0.1/32 > "$T/r.log" 2>&1 &

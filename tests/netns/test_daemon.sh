@@ -43,26 +43,10 @@ topo_bridge md_br
 for n in $NS; do ip netns add $n; ip netns exec $n ip link set lo up; done
 topo_plug md_ha 10.99.5.1/24
 
-cat > "$T/ha.conf" <<CONF
-[agent]
-role ha
-listen 10.99.5.1:4191
-CONF
-mn_conf() {	# FILE PEER KEYFILE
-	cat > "$1" <<CONF
-[agent]
-role mn
-listen 0.0.0.0:4191
-home-agent 10.99.5.1:4191
-stun-server 10.99.5.1:4191
-kernel off
-[peer $2]
-credentials psk-file $3
-CONF
-}
-mn_conf "$T/l.conf" R "$T/psk"
-mn_conf "$T/r.conf" L "$T/psk"
-mn_conf "$T/lbad.conf" R "$T/badpsk"
+topo_ha_conf "$T/ha.conf" 10.99.5.1
+topo_mn_conf "$T/l.conf" 10.99.5.1 R "$T/psk" kernel off
+topo_mn_conf "$T/r.conf" 10.99.5.1 L "$T/psk" kernel off
+topo_mn_conf "$T/lbad.conf" 10.99.5.1 R "$T/badpsk" kernel off
 
 ip netns exec md_ha $MICE daemon -c "$T/ha.conf" > "$T/ha.log" 2>&1 &
 wait_for "$T/ha.log" "start" 5 || fail ha-start "$(cat "$T/ha.log")"

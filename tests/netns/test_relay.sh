@@ -45,27 +45,6 @@ topo_plug mr_x 10.99.8.9/24
 topo_nat mr_nl 10.99.8.2 mr_l 10.99.9.1 10.99.9.2 symmetric
 topo_nat mr_nr 10.99.8.3 mr_r 10.99.10.1 10.99.10.2 symmetric
 
-ha_conf() {	# FILE ADDR [PEER-NAME PEER-HA]...
-	local f=$1 a=$2
-	shift 2
-	printf '[agent]\nrole ha\nlisten %s:4191\n' "$a" > "$f"
-	while [ $# -ge 2 ]; do
-		printf '[peer %s]\nhome-agent %s:4191\n' "$1" "$2" >> "$f"
-		shift 2
-	done
-}
-mn_conf() {	# FILE HA PEER
-	cat > "$1" <<CONF
-[agent]
-role mn
-listen 0.0.0.0:4191
-home-agent $2:4191
-stun-server $2:4191
-kernel off
-[peer $3]
-credentials psk-file $T/psk
-CONF
-}
 
 # the srflx candidate is learnt but useless: prove the NAT is symmetric,
 # i.e. one inside port shows as two source ports at two destinations
@@ -97,12 +76,12 @@ nat_is_symmetric mr_l && pass nat-is-symmetric ||
 	fail nat-is-symmetric "not two different mapped ports"
 
 # --- 1. both symmetric, one HA: a relayed pair -------------------------------
-ha_conf "$T/ha1.conf" 10.99.8.1
+topo_ha_conf "$T/ha1.conf" 10.99.8.1
 ip netns exec mr_ha1 $MICE daemon -c "$T/ha1.conf" > "$T/ha1.log" 2>&1 &
 ha1=$!
 wait_for "$T/ha1.log" "start" 5 || fail ha1-start "$(cat "$T/ha1.log")"
-mn_conf "$T/l1.conf" 10.99.8.1 R
-mn_conf "$T/r1.conf" 10.99.8.1 L
+topo_mn_conf "$T/l1.conf" 10.99.8.1 R "$T/psk" kernel off
+topo_mn_conf "$T/r1.conf" 10.99.8.1 L "$T/psk" kernel off
 # R first, with `mice monitor --daemon R` attached before L offers
 ip netns exec mr_r $MICE daemon -c "$T/r1.conf" --name R > "$T/one.r" 2>&1 &
 rpid=$!
@@ -165,14 +144,14 @@ wait_for "$T/ha1.log" "drop offer from unregistered L at 10.99.8.9:4191" 5 &&
 kill $ha1 2>/dev/null; wait $ha1 2>/dev/null
 
 # --- 2. L at HA1, R at HA2: HA to HA signalling, relayed pair ----------------------
-ha_conf "$T/ha1.conf" 10.99.8.1 R 10.99.8.4
-ha_conf "$T/ha2.conf" 10.99.8.4 L 10.99.8.1
+topo_ha_conf "$T/ha1.conf" 10.99.8.1 R 10.99.8.4
+topo_ha_conf "$T/ha2.conf" 10.99.8.4 L 10.99.8.1
 ip netns exec mr_ha1 $MICE daemon -c "$T/ha1.conf" > "$T/ha1b.log" 2>&1 &
 ip netns exec mr_ha2 $MICE daemon -c "$T/ha2.conf" > "$T/ha2.log" 2>&1 &
 wait_for "$T/ha1b.log" "start" 5 && wait_for "$T/ha2.log" "start" 5 ||
 	fail ha-start "$(cat "$T/ha1b.log" "$T/ha2.log")"
-mn_conf "$T/l2.conf" 10.99.8.1 R
-mn_conf "$T/r2.conf" 10.99.8.4 L
+topo_mn_conf "$T/l2.conf" 10.99.8.1 R "$T/psk" kernel off
+topo_mn_conf "$T/r2.conf" 10.99.8.4 L "$T/psk" kernel off
 run_pair two "$T/l2.conf" "$T/r2.conf"
 if wait_for "$T/two.l" "^t=.* selected" 30 && wait_for "$T/two.r" "^t=.* selected" 10; then
 	pass two-has-pair-selected

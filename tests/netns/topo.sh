@@ -16,6 +16,14 @@
 #       both filter address-and-port-dependently: new inbound connections
 #       are dropped (RFC 4787), so a mapping exists only toward where the
 #       inside sent.
+#   topo_tunnel NS ME OTHER           a mice0 device in NS with 10.200.0.ME/32
+#                                     and a route to 10.200.0.OTHER over it
+#   topo_ha_conf FILE ADDR [NAME HA]...
+#       a Home Agent config listening on ADDR:4191; each NAME HA pair is a
+#       node served by the Home Agent at HA:4191 (HA-to-HA signalling)
+#   topo_mn_conf FILE HA PEER PSKFILE [KEY VALUE]...
+#       a mobile node config: HA:4191 is its home agent and STUN server,
+#       PEER its peer; extra [agent] keys (e.g. kernel off) follow
 #   wait_for FILE PATTERN [SECONDS]   poll FILE for PATTERN (grep), 10 s
 
 topo_bridge() {
@@ -59,6 +67,39 @@ table ip filter {
 	chain through_nat { type filter hook forward priority 0; iifname "pub" ct state new drop; }
 }
 NFT
+}
+
+topo_tunnel() {
+	ip -n "$1" link add mice0 type mice
+	ip -n "$1" addr add "10.200.0.$2/32" dev mice0
+	ip -n "$1" link set mice0 up
+	ip -n "$1" route add "10.200.0.$3/32" dev mice0
+}
+
+topo_ha_conf() {
+	local f=$1
+
+	printf '[agent]\nrole ha\nlisten %s:4191\n' "$2" > "$f"
+	shift 2
+	while [ $# -ge 2 ]; do
+		printf '[peer %s]\nhome-agent %s:4191\n' "$1" "$2" >> "$f"
+		shift 2
+	done
+}
+
+topo_mn_conf() {
+	local f=$1 ha=$2 peer=$3 psk=$4
+
+	shift 4
+	{
+		printf '[agent]\nrole mn\nlisten 0.0.0.0:4191\n'
+		printf 'home-agent %s:4191\nstun-server %s:4191\n' "$ha" "$ha"
+		while [ $# -ge 2 ]; do
+			printf '%s %s\n' "$1" "$2"
+			shift 2
+		done
+		printf '[peer %s]\ncredentials psk-file %s\n' "$peer" "$psk"
+	} > "$f"
 }
 
 wait_for() {

@@ -29,29 +29,11 @@ for n in $NS; do ip netns add $n; ip -n $n link set lo up; done
 topo_plug fs_ha 10.99.5.1/24
 topo_nat fs_nl 10.99.5.2 fs_l 10.99.6.1 10.99.6.2 eim
 topo_nat fs_nr 10.99.5.3 fs_r 10.99.7.1 10.99.7.2 eim
-for h in l r; do
-	me=$([ $h = l ] && echo 1 || echo 2) other=$([ $h = l ] && echo 2 || echo 1)
-	ip -n fs_$h link add mice0 type mice
-	ip -n fs_$h addr add 10.200.0.$me/32 dev mice0
-	ip -n fs_$h link set mice0 up
-	ip -n fs_$h route add 10.200.0.$other/32 dev mice0
-done
-
-cat > "$T/ha.conf" <<CONF
-[agent]
-role ha
-listen 10.99.5.1:4191
-CONF
-for p in R L; do cat > "$T/peer$p.conf" <<CONF
-[agent]
-role mn
-listen 0.0.0.0:4191
-home-agent 10.99.5.1:4191
-stun-server 10.99.5.1:4191
-[peer $p]
-credentials psk-file $T/psk
-CONF
-done
+topo_tunnel fs_l 1 2
+topo_tunnel fs_r 2 1
+topo_ha_conf "$T/ha.conf" 10.99.5.1
+topo_mn_conf "$T/peerR.conf" 10.99.5.1 R "$T/psk"
+topo_mn_conf "$T/peerL.conf" 10.99.5.1 L "$T/psk"
 ip netns exec fs_ha $MICE daemon -c "$T/ha.conf" > "$T/ha" 2>&1 &
 sleep 0.5
 ip netns exec fs_r $MICE daemon -c "$T/peerL.conf" --name R --dev mice0 \

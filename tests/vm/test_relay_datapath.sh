@@ -37,29 +37,11 @@ for h in l r; do
 	ip netns exec rd_$h ethtool -K eth0 tx off > /dev/null ||
 		fail ethtool "cannot turn tx checksum offload off"
 done
-for h in l r; do
-	me=$([ $h = l ] && echo 1 || echo 2) other=$([ $h = l ] && echo 2 || echo 1)
-	ip -n rd_$h link add mice0 type mice
-	ip -n rd_$h addr add 10.200.0.$me/32 dev mice0
-	ip -n rd_$h link set mice0 up
-	ip -n rd_$h route add 10.200.0.$other/32 dev mice0
-done
-
-cat > "$T/ha.conf" <<CONF
-[agent]
-role ha
-listen 10.99.5.1:4191
-CONF
-for p in R L; do cat > "$T/peer$p.conf" <<CONF
-[agent]
-role mn
-listen 0.0.0.0:4191
-home-agent 10.99.5.1:4191
-stun-server 10.99.5.1:4191
-[peer $p]
-credentials psk-file $T/psk
-CONF
-done
+topo_tunnel rd_l 1 2
+topo_tunnel rd_r 2 1
+topo_ha_conf "$T/ha.conf" 10.99.5.1
+topo_mn_conf "$T/peerR.conf" 10.99.5.1 R "$T/psk"
+topo_mn_conf "$T/peerL.conf" 10.99.5.1 L "$T/psk"
 ip netns exec rd_ha $MICE daemon -c "$T/ha.conf" > "$T/ha" 2>&1 &
 sleep 0.5
 ip netns exec rd_r $MICE daemon -c "$T/peerL.conf" --name R --dev mice0 \
