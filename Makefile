@@ -27,6 +27,9 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
 HDRS	= $(wildcard uapi/linux/*.h kmod/*.h agent/*.h tests/unit/*.h)
 
+# mk/*.mk define targets of their own; `make` alone still means `all`.
+.DEFAULT_GOAL := all
+
 AGENT_SRCS :=
 AGENT_LIBS := -lmnl
 UNIT_TESTS :=
