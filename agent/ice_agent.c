@@ -30,6 +30,7 @@ struct chk_ctx {
 	bool use_cand;		/* USE-CANDIDATE sent */
 	bool nomination;	/* a regular-nomination check (s.8.1.1) */
 	bool controlling;	/* role the request claimed */
+	bool cancelled;		/* s.7.3.1.4: no retransmits, no failure */
 	uint32_t prio;		/* PRIORITY sent (s.7.1.1) */
 	struct ice_addr base, to;
 	size_t len;
@@ -435,19 +436,19 @@ static void nomset_add(struct ice_agent *a, unsigned int id)
 		a->nomset[a->n_nomset++] = id;
 }
 
-static bool trig_has(const struct ice_agent *a, unsigned int id)
+static void trig_push(struct ice_agent *a, unsigned int id, bool nomination)
 {
 	unsigned int i;
 
+	/* One entry per pair; a nomination upgrades a queued plain check,
+	 * else the nomination would be lost with it once the pair is no
+	 * longer Waiting. */
 	for (i = 0; i < a->n_trig; i++)
-		if (a->trig[i].pair_id == id)
-			return true;
-	return false;
-}
-
-static void trig_push(struct ice_agent *a, unsigned int id, bool nomination)
-{
-	if (trig_has(a, id) || a->n_trig >= TRIG_MAX)
+		if (a->trig[i].pair_id == id) {
+			a->trig[i].nomination |= nomination;
+			return;
+		}
+	if (a->n_trig >= TRIG_MAX)
 		return;
 	a->trig[a->n_trig].pair_id = id;
 	a->trig[a->n_trig].nomination = nomination;
@@ -1064,6 +1065,28 @@ static void maybe_nominate(struct ice_agent *a)
 	trig_push(a, best->pair_id, true);
 }
 
+/*
+ * s.7.3.1.4: cancels the running ordinary checks of pair @id (nomination
+ * checks run on). Returns whether there was one.
+ */
+static bool cancel_pair_checks(struct ice_agent *a, unsigned int id)
+{
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < a->txns.max; i++) {
+		struct chk_ctx *c = &a->ctx[i];
+
+		if (!a->txns.used[i] || c->pair_id != id || c->cancelled)
+			continue;
+		if (c->nomination)
+			return false;
+		c->cancelled = true;
+		any = true;
+	}
+	return any;
+}
+
 static void on_txn_timeout(struct ice_agent *a, size_t slot)
 {
 	struct chk_ctx *c = &a->ctx[slot];
@@ -1089,12 +1112,15 @@ static void run_txn_timers(struct ice_agent *a)
 		struct chk_ctx *c = &a->ctx[slot];
 
 		if (act == STUN_TXN_SEND) {
+			if (c->cancelled)
+				continue;	/* waits for a late answer only */
 			/* RFC 8489 s.6.2.1: the same request again. */
 			a->st.retransmits++;
 			enqueue_bytes(a, &c->base, &c->to, c->req, c->len);
 		} else {
 			stun_txn_table_remove(&a->txns, t);
-			on_txn_timeout(a, slot);
+			if (!c->cancelled)
+				on_txn_timeout(a, slot);
 		}
 	}
 }
@@ -1371,7 +1397,19 @@ static void handle_pair_request(struct ice_agent *a, const struct ice_addr *base
 	/* s.7.3.1.4: triggered check. */
 	switch (p->state) {
 	case CL_SUCCEEDED:
-	case CL_IN_PROGRESS:	/* not cancelled; see ice_agent.h */
+		break;
+	case CL_IN_PROGRESS:
+		/*
+		 * The peer's request has just come along this path, so a
+		 * filtering NAT that dropped our first request lets a new
+		 * one through: cancel ours (no more retransmits, no failure
+		 * on timeout, a late answer still counts) and check again
+		 * now instead of after the RTO.
+		 */
+		if (cap_reached(a) || !cancel_pair_checks(a, p->id))
+			break;
+		set_pair_state(a, p, CL_WAITING);
+		trig_push(a, p->id, false);
 		break;
 	case CL_FAILED:
 		if (cap_reached(a))

@@ -33,12 +33,17 @@
  *    s.6.1.4.2); retransmissions follow RFC 8489 s.6.2.1 (agent/stun_txn.h).
  *  - Nomination (RFC 8445 s.8.1.1): regular by default. The controlling
  *    agent nominates the best valid pair as soon as no pair of higher
- *    priority is still Waiting/In-Progress, or nominate_wait_ms after the
- *    first valid pair, whichever comes first. Aggressive (RFC 5245
+ *    priority is still Waiting, or In-Progress with a check younger than
+ *    1.25 RTT + ICE_SILENT_SLACK_MS (for a relayed best pair: any direct
+ *    one In-Progress), or nominate_wait_ms after the first valid pair,
+ *    whichever comes first. Aggressive (RFC 5245
  *    s.8.1.1.2) is an option: every check carries USE-CANDIDATE.
- *  - A request that arrives for an In-Progress pair does not cancel the
- *    running transaction (RFC 8445 s.7.3.1.4 would cancel and re-queue it);
- *    the running one already tests the same path.
+ *  - A request that arrives for an In-Progress pair cancels the running
+ *    ordinary check (no more retransmissions, no failure on its timeout,
+ *    a late answer still counts) and queues a triggered one (RFC 8445
+ *    s.7.3.1.4): behind a filtering NAT the first request is dropped
+ *    until the peer's own check opens the way, and the new check gets
+ *    through at once instead of after the RTO.
  *  - Consent freshness (RFC 7675 s.5.1) on the selected pair once
  *    completed: a Binding request every consent_interval (5 s) randomized
  *    over [0.8, 1.2], never less than 4 s apart, each a new transaction
