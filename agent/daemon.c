@@ -67,7 +67,13 @@
 #define DAEMON_RELAY_PERMS	8
 #define DAEMON_PERM_MS		300000	/* RFC 8656 s.9: permissions, 300 s */
 #define DAEMON_MONITORS		8
-#define DAEMON_REGATHER_MS	100	/* address event to re-gathering */	/* `mice monitor --daemon` clients */
+#define DAEMON_REGATHER_MS	100	/* address event to re-gathering */
+/*
+ * A send that fails at once (ENETUNREACH: after a move the address often
+ * comes before its route) is retried this soon, not after a STUN RTO or
+ * the registration interval.
+ */
+#define DAEMON_SEND_RETRY_MS	50	/* `mice monitor --daemon` clients */
 
 /* A peer IP the mobile node has sent to through its relay (agent/relay.h). */
 struct relay_perm {
@@ -147,6 +153,7 @@ struct daemon {
 	struct ice_cand_set local;
 	struct srflx_query srflx;
 	bool gathered;
+	uint64_t srflx_resend_at;	/* 0: none */
 	uint16_t reg_seq;
 	uint64_t next_reg_ms;
 	bool registered;
@@ -1148,8 +1155,11 @@ static void mn_register(struct daemon *d)
 	m.kind = SIG_REGISTER;
 	m.seq = ++d->reg_seq;
 	snprintf(m.from, sizeof(m.from), "%s", d->name);
-	if (!sig_encode(&m, NULL, 0, out, sizeof(out), &len, &why))
-		send_to(d, &d->cfg.home_agent, NULL, out, len);
+	if (!sig_encode(&m, NULL, 0, out, sizeof(out), &len, &why) &&
+	    send_to(d, &d->cfg.home_agent, NULL, out, len)) {
+		d->next_reg_ms = now_ms(d) + DAEMON_SEND_RETRY_MS;
+		return;
+	}
 	/* Until the HA answers (lost, or no route yet after a move), retry soon. */
 	d->next_reg_ms = now_ms(d) + (d->registered ? DAEMON_REG_EVERY_MS :
 				      DAEMON_OFFER_EVERY_MS);
@@ -1204,8 +1214,10 @@ static void mn_gather(struct daemon *d)
 		tc.rc = 3;
 		srflx_start(&d->srflx, &d->local.c[0].base, &d->cfg.stun_server,
 			    &tc, now_ms(d));
-		send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
-			d->srflx.req, d->srflx.req_len);
+		d->srflx_resend_at = 0;
+		if (send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
+			    d->srflx.req, d->srflx.req_len))
+			d->srflx_resend_at = now_ms(d) + DAEMON_SEND_RETRY_MS;
 	} else {
 		d->gathered = true;
 		if (!d->local.n)
@@ -1646,6 +1658,14 @@ static void mn_timers(struct daemon *d)
 	}
 	if (d->cfg.has_home_agent && now >= d->next_reg_ms)
 		mn_register(d);
+	if (d->srflx.state == SRFLX_RUNNING && d->srflx_resend_at &&
+	    now >= d->srflx_resend_at) {
+		/* the same request again (RFC 8489 s.6.2.1 allows it) */
+		d->srflx_resend_at = 0;
+		if (send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
+			    d->srflx.req, d->srflx.req_len))
+			d->srflx_resend_at = now + DAEMON_SEND_RETRY_MS;
+	}
 	if (d->srflx.state == SRFLX_RUNNING && now >= srflx_next_deadline(&d->srflx)) {
 		if (srflx_on_timer(&d->srflx, now) == STUN_TXN_SEND)
 			send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
@@ -1675,6 +1695,8 @@ static uint64_t next_wakeup(struct daemon *d)
 	t = min_u64(t, d->next_reg_ms);
 	if (d->srflx.state == SRFLX_RUNNING)
 		t = min_u64(t, srflx_next_deadline(&d->srflx));
+	if (d->srflx.state == SRFLX_RUNNING && d->srflx_resend_at)
+		t = min_u64(t, d->srflx_resend_at);
 	if (d->have_sess && d->sess.initiator && !d->sess.answered)
 		t = min_u64(t, d->sess.next_offer_ms);
 	if (d->have_sess && d->sess.ice)
