@@ -30,7 +30,8 @@ struct chk_ctx {
 	bool use_cand;		/* USE-CANDIDATE sent */
 	bool nomination;	/* a regular-nomination check (s.8.1.1) */
 	bool controlling;	/* role the request claimed */
-	bool cancelled;		/* s.7.3.1.4: no retransmits, no failure */
+	bool resent;		/* sent again on the peer's crossing request */
+	uint64_t resend_at;	/* when to, unless answered; 0: not due */
 	uint32_t prio;		/* PRIORITY sent (s.7.1.1) */
 	struct ice_addr base, to;
 	size_t len;
@@ -905,6 +906,15 @@ static void valid_remove_pair(struct ice_agent *a, unsigned int pair_id)
 	a->n_valid = j;
 }
 
+/* A later answer with this ID is expected (late_responses), not a drop. */
+static void expect_late(struct ice_agent *a, const uint8_t tid[STUN_TID_LEN])
+{
+	memcpy(a->cancelled[a->cancelled_pos], tid, STUN_TID_LEN);
+	a->cancelled_pos = (a->cancelled_pos + 1) % CANCELLED_MAX;
+	if (a->cancelled_n < CANCELLED_MAX)
+		a->cancelled_n++;
+}
+
 static void cancel_checks(struct ice_agent *a)
 {
 	unsigned int i;
@@ -912,11 +922,7 @@ static void cancel_checks(struct ice_agent *a)
 	for (i = 0; i < a->txns.max; i++) {
 		if (!a->txns.used[i])
 			continue;
-		memcpy(a->cancelled[a->cancelled_pos], a->txns.slot[i].tid,
-		       STUN_TID_LEN);
-		a->cancelled_pos = (a->cancelled_pos + 1) % CANCELLED_MAX;
-		if (a->cancelled_n < CANCELLED_MAX)
-			a->cancelled_n++;
+		expect_late(a, a->txns.slot[i].tid);
 		stun_txn_table_remove(&a->txns, &a->txns.slot[i]);
 	}
 	a->n_trig = 0;
@@ -1066,25 +1072,55 @@ static void maybe_nominate(struct ice_agent *a)
 }
 
 /*
- * s.7.3.1.4: cancels the running ordinary checks of pair @id (nomination
- * checks run on). Returns whether there was one.
+ * See handle_pair_request(): the peer's check crossed ours, so our
+ * request, if a filtering NAT dropped it, would now get through. Resend it
+ * once if its answer is overdue: 1.5 RTT after it was sent (at least
+ * ICE_RESEND_MIN_MS while no RTT is known), instead of waiting the RTO.
  */
-static bool cancel_pair_checks(struct ice_agent *a, unsigned int id)
+static void schedule_resend(struct ice_agent *a, unsigned int id)
 {
-	bool any = false;
+	uint64_t wait = ICE_RESEND_MIN_MS;
+	unsigned int i;
+
+	if (a->rtt_min != UINT64_MAX && a->rtt_min + a->rtt_min / 2 > wait)
+		wait = a->rtt_min + a->rtt_min / 2;
+	for (i = 0; i < a->txns.max; i++) {
+		struct chk_ctx *c = &a->ctx[i];
+
+		if (a->txns.used[i] && c->pair_id == id && !c->resent &&
+		    !c->resend_at && a->txns.slot[i].sent == 1)
+			c->resend_at = a->txns.slot[i].start_ms + wait;
+	}
+}
+
+static void run_resends(struct ice_agent *a)
+{
 	unsigned int i;
 
 	for (i = 0; i < a->txns.max; i++) {
 		struct chk_ctx *c = &a->ctx[i];
 
-		if (!a->txns.used[i] || c->pair_id != id || c->cancelled)
+		if (!a->txns.used[i] || !c->resend_at || c->resent ||
+		    a->now < c->resend_at)
 			continue;
-		if (c->nomination)
-			return false;
-		c->cancelled = true;
-		any = true;
+		c->resent = true;
+		if (a->txns.slot[i].sent != 1)
+			continue;	/* the RTO retransmission came first */
+		a->st.retransmits++;
+		enqueue_bytes(a, &c->base, &c->to, c->req, c->len);
 	}
-	return any;
+}
+
+static uint64_t next_resend(const struct ice_agent *a)
+{
+	uint64_t t = UINT64_MAX;
+	unsigned int i;
+
+	for (i = 0; i < a->txns.max; i++)
+		if (a->txns.used[i] && a->ctx[i].resend_at &&
+		    !a->ctx[i].resent && a->ctx[i].resend_at < t)
+			t = a->ctx[i].resend_at;
+	return t;
 }
 
 static void on_txn_timeout(struct ice_agent *a, size_t slot)
@@ -1112,15 +1148,12 @@ static void run_txn_timers(struct ice_agent *a)
 		struct chk_ctx *c = &a->ctx[slot];
 
 		if (act == STUN_TXN_SEND) {
-			if (c->cancelled)
-				continue;	/* waits for a late answer only */
 			/* RFC 8489 s.6.2.1: the same request again. */
 			a->st.retransmits++;
 			enqueue_bytes(a, &c->base, &c->to, c->req, c->len);
 		} else {
 			stun_txn_table_remove(&a->txns, t);
-			if (!c->cancelled)
-				on_txn_timeout(a, slot);
+			on_txn_timeout(a, slot);
 		}
 	}
 }
@@ -1191,6 +1224,7 @@ static void run_timers(struct ice_agent *a)
 	bool nom;
 
 	run_txn_timers(a);
+	run_resends(a);
 	if (a->state == ICE_ST_CHECKING) {
 		maybe_nominate(a);
 		if (cap_reached(a))
@@ -1263,6 +1297,7 @@ uint64_t ice_agent_next_timeout(const struct ice_agent *a)
 	t = stun_txn_table_next_deadline(&a->txns);
 	if (t == STUN_TXN_NEVER)
 		t = ICE_NEVER;
+	t = min64(t, next_resend(a));
 	if (a->state == ICE_ST_CHECKING) {
 		if (next_check(m, &p, &nom, false))
 			t = min64(t, a->any_check ? a->last_check_at + a->cfg.ta_ms
@@ -1401,15 +1436,13 @@ static void handle_pair_request(struct ice_agent *a, const struct ice_addr *base
 	case CL_IN_PROGRESS:
 		/*
 		 * The peer's request has just come along this path, so a
-		 * filtering NAT that dropped our first request lets a new
-		 * one through: cancel ours (no more retransmits, no failure
-		 * on timeout, a late answer still counts) and check again
-		 * now instead of after the RTO.
+		 * filtering NAT that dropped our first request would now let
+		 * it through: resend it if its answer is overdue, rather than
+		 * after the RTO. RFC 8445 s.7.3.1.4 cancels the check and
+		 * queues a new one; that spends a paced slot and restarts the
+		 * check, which measurably slowed nomination.
 		 */
-		if (cap_reached(a) || !cancel_pair_checks(a, p->id))
-			break;
-		set_pair_state(a, p, CL_WAITING);
-		trig_push(a, p->id, false);
+		schedule_resend(a, p->id);
 		break;
 	case CL_FAILED:
 		if (cap_reached(a))
@@ -1587,9 +1620,12 @@ static enum ice_rx on_response(struct ice_agent *a, const struct ice_addr *base,
 		return ICE_RX_DROPPED;
 	}
 	c = a->ctx[slot];
-	/* Karn: only an answer to a request sent once measures the RTT. */
+	/* Karn: only an answer to a request sent once measures the RTT
+	 * (after a crossing resend, now - start is still no less than it). */
 	if (t->sent == 1 && a->now - t->start_ms < a->rtt_min)
 		a->rtt_min = a->now - t->start_ms;
+	if (c.resent)	/* the other request's answer will follow */
+		expect_late(a, t->tid);
 	stun_txn_complete(t);
 	stun_txn_table_remove(&a->txns, t);
 	p = cl_by_id(&a->cl, c.pair_id);
