@@ -5,12 +5,15 @@
  * admits a flow only when it presented its authorization and only within
  * the authorized envelope; RFC 3313 carries the token). docs/gates.md.
  *
- * Per netns: gates hashed by GateID and, once committed, by their exact
- * 5-tuple (mice_flow_key_hash with a random seed). Writers hold gn->lock;
- * the netfilter hook and the mice data path look gates up under RCU and
- * take the gate's spinlock for its token bucket. Gates are freed with
- * kfree_rcu. A delayed work closes gates whose authorization lifetime
- * ended before a commit and committed gates idle for too long.
+ * Per netns: gates in resizable RCU hash tables (rhashtable) by GateID
+ * and, once committed, by their exact 5-tuple (mice_flow_key_hash, seeded
+ * by the table), so a lookup stays O(1) from one gate to a million.
+ * Writers hold gn->lock; the netfilter hook and the mice data path look
+ * gates up under RCU and take the gate's spinlock for its token bucket.
+ * Gates come from their own slab cache and are freed after a grace
+ * period. A delayed work closes gates whose authorization lifetime ended
+ * before a commit and committed gates idle for too long; it finds them on
+ * a timer wheel, so a run costs the gates due, not every gate.
  */
 #include <crypto/hash.h>
 #include <crypto/algapi.h>
@@ -20,11 +23,9 @@
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
-#include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
-#include <asm/unaligned.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 
@@ -33,53 +34,75 @@
 static unsigned int max_gates = MICE_MAX_GATES_DEFAULT;
 module_param(max_gates, uint, 0444);
 MODULE_PARM_DESC(max_gates,
-		 "initial gate limit per network namespace (1-65536; MODE_SET changes it)");
+		 "initial gate limit per network namespace (1-1048576; MODE_SET changes it)");
 
-static u32 mice_gate_flow_hash(const struct mice_gate_net *gn,
-			       const struct mice_flow_key *k)
+static struct kmem_cache *mice_gate_cache __read_mostly;
+
+static u32 mice_gate_flow_hashfn(const void *data, u32 len, u32 seed)
 {
-	return mice_flow_key_hash(k, gn->seed);
+	return mice_flow_key_hash(data, seed);
 }
 
-static bool mice_flow_eq(const struct mice_flow_key *a,
-			 const struct mice_flow_key *b)
+static const struct rhashtable_params mice_gate_id_params = {
+	.head_offset = offsetof(struct mice_gate, id_node),
+	.key_offset = offsetof(struct mice_gate, id),
+	.key_len = sizeof(u32),
+	.automatic_shrinking = true,
+};
+
+/*
+ * Flow keys are compared whole (memcmp): the packet path and commits both
+ * build them zeroed, with dir 0, so equal 5-tuples are equal keys.
+ */
+static const struct rhashtable_params mice_gate_flow_params = {
+	.head_offset = offsetof(struct mice_gate, flow_node),
+	.key_offset = offsetof(struct mice_gate, flow),
+	.key_len = sizeof(struct mice_flow_key),
+	.hashfn = mice_gate_flow_hashfn,
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params mice_gate_used_params = {
+	.head_offset = offsetof(struct mice_gate_used, node),
+	.key_offset = offsetof(struct mice_gate_used, tag),
+	.key_len = MICE_TOKEN_TAG_LEN,
+	.automatic_shrinking = true,
+};
+
+int __init mice_gate_init(void)
 {
-	return a->family == b->family && a->proto == b->proto &&
-	       a->sport == b->sport && a->dport == b->dport &&
-	       !memcmp(a->src, b->src, sizeof(a->src)) &&
-	       !memcmp(a->dst, b->dst, sizeof(a->dst));
+	/* Charged to the memory cgroup of whoever adds the gates. */
+	mice_gate_cache = kmem_cache_create("mice_gate",
+					    sizeof(struct mice_gate), 0,
+					    SLAB_ACCOUNT, NULL);
+	return mice_gate_cache ? 0 : -ENOMEM;
+}
+
+/* After rcu_barrier(): no gate is left, nor any callback freeing one. */
+void mice_gate_exit(void)
+{
+	kmem_cache_destroy(mice_gate_cache);
 }
 
 /* Called with gn->lock held. */
 struct mice_gate *mice_gate_find(struct mice_gate_net *gn, u32 id)
 {
-	struct mice_gate *g;
-
 	lockdep_assert_held(&gn->lock);
-	hash_for_each_possible(gn->by_id, g, id_node, id)
-		if (g->id == id)
-			return g;
-	return NULL;
+	return rhashtable_lookup_fast(&gn->by_id, &id, mice_gate_id_params);
 }
 
-/* The committed gate of flow @k (dir 0); RCU or gn->lock. */
+/* The committed gate of flow @k (dir 0, zero padding); RCU read lock. */
 static struct mice_gate *mice_gate_lookup_flow(struct mice_gate_net *gn,
 					       const struct mice_flow_key *k)
 {
-	struct mice_gate *g;
-
-	hash_for_each_possible_rcu(gn->by_flow, g, flow_node,
-				   mice_gate_flow_hash(gn, k))
-		if (mice_flow_eq(&g->flow, k))
-			return g;
-	return NULL;
+	return rhashtable_lookup(&gn->by_flow, k, mice_gate_flow_params);
 }
 
 struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
 				  u32 rate, u32 burst, u32 max_packet,
 				  u32 lifetime_s, u32 idle_s)
 {
-	struct mice_gate *g = kzalloc(sizeof(*g), GFP_KERNEL);
+	struct mice_gate *g = kmem_cache_zalloc(mice_gate_cache, GFP_KERNEL);
 
 	if (!g)
 		return NULL;
@@ -87,10 +110,101 @@ struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
 	g->cls = *c;
 	g->lifetime_s = lifetime_s;
 	g->idle_s = idle_s;
+	INIT_LIST_HEAD(&g->timer);
 	spin_lock_init(&g->lock);
 	/* The bucket starts full at commit; this sets the envelope. */
 	mice_policer_init(&g->pol, rate, burst, max_packet, ktime_get_ns());
 	return g;
+}
+
+/* Free a gate no reader can see: never inserted, or after a grace period. */
+void mice_gate_free(struct mice_gate *g)
+{
+	/* The opaque token is a credential. */
+	kfree_sensitive(g->token);
+	kmem_cache_free(mice_gate_cache, g);
+}
+
+static void mice_gate_free_rcu(struct rcu_head *head)
+{
+	mice_gate_free(container_of(head, struct mice_gate, rcu));
+}
+
+/* --- timer wheels -------------------------------------------------------- */
+
+/*
+ * A lazy timer wheel: an entry due in @delay jiffies goes to the slot of
+ * its tick (jiffies_64 / MICE_GATE_GC_PERIOD), or of the next tick to run
+ * if that one has passed. Running a tick empties its slot; an entry that
+ * is not due yet (due a wheel turn or more later, or a committed gate that
+ * saw packets since) is filed again. Called with gn->lock held.
+ */
+static void mice_gate_wheel_add(struct mice_gate_wheel *w,
+				struct list_head *node, unsigned long delay)
+{
+	u64 tick = div_u64(get_jiffies_64() + delay, MICE_GATE_GC_PERIOD);
+
+	if (tick < w->tick)
+		tick = w->tick;
+	list_add_tail(node, &w->slot[tick & (MICE_GATE_WHEEL_SLOTS - 1)]);
+}
+
+static void mice_gate_wheel_init(struct mice_gate_wheel *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < MICE_GATE_WHEEL_SLOTS; i++)
+		INIT_LIST_HEAD(&w->slot[i]);
+	w->tick = div_u64(get_jiffies_64(), MICE_GATE_GC_PERIOD);
+}
+
+/*
+ * Run the ticks of @w up to now, at most one turn (a late run looks at
+ * every slot once). @fire gets each entry unlinked (and re-initialised);
+ * it frees it or files it again. Called with gn->lock held.
+ */
+static void mice_gate_wheel_run(struct mice_gate_net *gn,
+				struct mice_gate_wheel *w,
+				void (*fire)(struct mice_gate_net *gn,
+					     struct list_head *node))
+{
+	u64 now = div_u64(get_jiffies_64(), MICE_GATE_GC_PERIOD);
+	struct list_head *node, *tmp;
+	LIST_HEAD(due);
+
+	if (now >= w->tick + MICE_GATE_WHEEL_SLOTS)
+		w->tick = now + 1 - MICE_GATE_WHEEL_SLOTS;
+	while (w->tick <= now) {
+		list_splice_init(&w->slot[w->tick & (MICE_GATE_WHEEL_SLOTS - 1)],
+				 &due);
+		w->tick++;
+		list_for_each_safe(node, tmp, &due) {
+			list_del_init(node);
+			fire(gn, node);
+		}
+	}
+}
+
+/* When @g's timer fires: its authorization's end, or its idle timeout. */
+static unsigned long mice_gate_due(const struct mice_gate *g)
+{
+	if (g->state == MICE_GATE_AUTHORIZED)
+		return g->deadline;
+	return READ_ONCE(g->last_used) + (unsigned long)g->idle_s * HZ;
+}
+
+/* File @g (unlinked) by its timer. Called with gn->lock held. */
+static void mice_gate_timer_add(struct mice_gate_net *gn, struct mice_gate *g)
+{
+	unsigned long due, now = jiffies;
+
+	if (g->state == MICE_GATE_COMMITTED && !g->idle_s) {
+		list_add_tail(&g->timer, &gn->untimed);
+		return;
+	}
+	due = mice_gate_due(g);
+	mice_gate_wheel_add(&gn->gate_wheel, &g->timer,
+			    time_after(due, now) ? due - now : 0);
 }
 
 static void mice_gate_gc_arm(struct mice_gate_net *gn)
@@ -103,6 +217,8 @@ static void mice_gate_gc_arm(struct mice_gate_net *gn)
 int mice_gate_insert(struct mice_gate_net *gn, struct mice_gate *g,
 		     struct netlink_ext_ack *extack)
 {
+	int err;
+
 	lockdep_assert_held(&gn->lock);
 	if (gn->dying) {
 		NL_SET_ERR_MSG(extack, "the namespace is going away");
@@ -116,10 +232,15 @@ int mice_gate_insert(struct mice_gate_net *gn, struct mice_gate *g,
 		NL_SET_ERR_MSG(extack, "gate table full: the namespace's gate limit is reached");
 		return -ENOSPC;
 	}
+	err = rhashtable_insert_fast(&gn->by_id, &g->id_node,
+				     mice_gate_id_params);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot hash the gate");
+		return err;
+	}
 	g->state = MICE_GATE_AUTHORIZED;
 	g->deadline = jiffies + (unsigned long)g->lifetime_s * HZ;
-	g->last_used = jiffies;
-	hash_add_rcu(gn->by_id, &g->id_node, g->id);
+	mice_gate_timer_add(gn, g);
 	gn->ngates++;
 	gn->genid++;
 	mice_gate_gc_arm(gn);
@@ -135,7 +256,7 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 		     struct netlink_ext_ack *extack)
 {
 	struct mice_flow_key key = *k;
-	struct mice_gate *other;
+	int err;
 
 	lockdep_assert_held(&gn->lock);
 	if (g->state != MICE_GATE_AUTHORIZED) {
@@ -150,19 +271,28 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 	}
 	key.dir = 0;
 	key.pad = 0;
-	other = mice_gate_lookup_flow(gn, &key);
-	if (other) {
-		NL_SET_ERR_MSG(extack, "another gate is already committed to this flow");
-		return -EBUSY;
-	}
 	g->flow = key;
+	/* Found by packets from here on; they pass once it is committed. */
+	err = rhashtable_lookup_insert_fast(&gn->by_flow, &g->flow_node,
+					    mice_gate_flow_params);
+	if (err) {
+		memset(&g->flow, 0, sizeof(g->flow));
+		if (err == -EEXIST) {
+			NL_SET_ERR_MSG(extack, "another gate is already committed to this flow");
+			return -EBUSY;
+		}
+		NL_SET_ERR_MSG(extack, "cannot hash the flow");
+		return err;
+	}
 	spin_lock_bh(&g->lock);
 	mice_policer_init(&g->pol, g->pol.rate, g->pol.burst, g->pol.max_packet,
 			  ktime_get_ns());
 	g->state = MICE_GATE_COMMITTED;
 	spin_unlock_bh(&g->lock);
 	WRITE_ONCE(g->last_used, jiffies);
-	hash_add_rcu(gn->by_flow, &g->flow_node, mice_gate_flow_hash(gn, &key));
+	/* From the authorization's end to the idle timeout, if any. */
+	list_del(&g->timer);
+	mice_gate_timer_add(gn, g);
 	gn->genid++;
 	mice_gate_event(gn, g, MICE_CMD_GATE_COMMITTED, -1);
 	return 0;
@@ -180,15 +310,18 @@ void mice_gate_close(struct mice_gate_net *gn, struct mice_gate *g,
 	g->state = MICE_GATE_CLOSED;
 	spin_unlock_bh(&g->lock);
 	if (was == MICE_GATE_COMMITTED)
-		hash_del_rcu(&g->flow_node);
-	hash_del_rcu(&g->id_node);
+		WARN_ON_ONCE(rhashtable_remove_fast(&gn->by_flow, &g->flow_node,
+						    mice_gate_flow_params));
+	WARN_ON_ONCE(rhashtable_remove_fast(&gn->by_id, &g->id_node,
+					    mice_gate_id_params));
+	list_del(&g->timer);
 	gn->ngates--;
 	gn->genid++;
 	if (cause == MICE_GATE_CLOSE_EXPIRED)
 		mice_gate_event(gn, g, MICE_CMD_GATE_EXPIRED, cause);
 	else
 		mice_gate_event(gn, g, MICE_CMD_GATE_CLOSED, cause);
-	kfree_rcu(g, rcu);
+	call_rcu(&g->rcu, mice_gate_free_rcu);
 }
 
 void mice_gate_counters(struct mice_gate *g, u64 *packets, u64 *bytes,
@@ -220,68 +353,101 @@ u32 mice_gate_remaining(const struct mice_gate *g)
 	return time_after(end, now) ? DIV_ROUND_UP(end - now, HZ) : 0;
 }
 
-static u32 mice_gate_used_key(const u8 *tag)
-{
-	return get_unaligned((const u32 *)tag);
-}
-
 /* Was the token @t already used to commit? Called with gn->lock held. */
 bool mice_gate_token_used(struct mice_gate_net *gn, const struct mice_token *t)
 {
-	struct mice_gate_used *u;
-
 	lockdep_assert_held(&gn->lock);
-	hash_for_each_possible(gn->used, u, node, mice_gate_used_key(t->tag))
-		if (!memcmp(u->tag, t->tag, MICE_TOKEN_TAG_LEN))
-			return true;
-	return false;
+	return !!rhashtable_lookup_fast(&gn->used, t->tag,
+					mice_gate_used_params);
+}
+
+/* Until @u's token expires: at most a wheel turn, then look again. */
+static void mice_gate_used_timer_add(struct mice_gate_net *gn,
+				     struct mice_gate_used *u, u64 now)
+{
+	u64 left = u->expiry > now ? u->expiry - now : 0;
+
+	mice_gate_wheel_add(&gn->used_wheel, &u->timer,
+			    min_t(u64, left, MICE_GATE_TIMER_MAX) * HZ);
 }
 
 /*
- * The replay-cache entry for @t, allocated before the commit so that
- * remembering the token cannot fail after it. Called with gn->lock held.
+ * Remember the token @t until it expires, before the commit it is used
+ * for, so that remembering cannot fail after it; mice_gate_token_unuse()
+ * if the commit fails. Called with gn->lock held.
  */
-struct mice_gate_used *mice_gate_token_use_alloc(struct mice_gate_net *gn,
-						 const struct mice_token *t,
-						 struct netlink_ext_ack *extack)
+struct mice_gate_used *mice_gate_token_use(struct mice_gate_net *gn,
+					   const struct mice_token *t,
+					   struct netlink_ext_ack *extack)
 {
 	struct mice_gate_used *u;
+	int err;
 
 	lockdep_assert_held(&gn->lock);
 	if (gn->nused >= gn->max_gates) {
 		NL_SET_ERR_MSG(extack, "replay cache full: as many live tokens as the gate limit");
 		return ERR_PTR(-ENOSPC);
 	}
-	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 	if (!u)
 		return ERR_PTR(-ENOMEM);
 	u->expiry = t->expiry;
 	memcpy(u->tag, t->tag, MICE_TOKEN_TAG_LEN);
+	err = rhashtable_insert_fast(&gn->used, &u->node,
+				     mice_gate_used_params);
+	if (err) {
+		kfree(u);
+		NL_SET_ERR_MSG(extack, "cannot hash the token");
+		return ERR_PTR(err);
+	}
+	mice_gate_used_timer_add(gn, u, ktime_get_real_seconds());
+	gn->nused++;
+	mice_gate_gc_arm(gn);
 	return u;
 }
 
-/* Remember the token of @u until it expires. Called with gn->lock held. */
-void mice_gate_token_use(struct mice_gate_net *gn, struct mice_gate_used *u)
+/* Forget @u. Called with gn->lock held. */
+static void mice_gate_used_del(struct mice_gate_net *gn,
+			       struct mice_gate_used *u)
 {
-	lockdep_assert_held(&gn->lock);
-	hash_add(gn->used, &u->node, mice_gate_used_key(u->tag));
-	gn->nused++;
-	mice_gate_gc_arm(gn);
+	WARN_ON_ONCE(rhashtable_remove_fast(&gn->used, &u->node,
+					    mice_gate_used_params));
+	list_del(&u->timer);
+	gn->nused--;
+	kfree_rcu(u, rcu);
 }
 
-static void mice_gate_used_flush(struct mice_gate_net *gn, bool all)
+void mice_gate_token_unuse(struct mice_gate_net *gn, struct mice_gate_used *u)
 {
-	u64 now = ktime_get_real_seconds();
-	struct mice_gate_used *u;
-	struct hlist_node *tmp;
-	unsigned int bkt;
+	lockdep_assert_held(&gn->lock);
+	mice_gate_used_del(gn, u);
+}
 
-	hash_for_each_safe(gn->used, bkt, tmp, u, node) {
-		if (!all && now < u->expiry)
-			continue;
-		hash_del(&u->node);
-		gn->nused--;
-		kfree(u);
+/* Expired tokens fail their own check: forget them. */
+static void mice_gate_used_fire(struct mice_gate_net *gn,
+				struct list_head *node)
+{
+	struct mice_gate_used *u = list_entry(node, struct mice_gate_used,
+					      timer);
+	u64 now = ktime_get_real_seconds();
+
+	if (now >= u->expiry)
+		mice_gate_used_del(gn, u);
+	else
+		mice_gate_used_timer_add(gn, u, now);
+}
+
+static void mice_gate_fire(struct mice_gate_net *gn, struct list_head *node)
+{
+	struct mice_gate *g = list_entry(node, struct mice_gate, timer);
+
+	if (time_after_eq(jiffies, mice_gate_due(g))) {
+		mice_gate_close(gn, g, g->state == MICE_GATE_AUTHORIZED ?
+				MICE_GATE_CLOSE_EXPIRED : MICE_GATE_CLOSE_IDLE);
+	} else {
+		mice_gate_timer_add(gn, g);
+		/* Dumps walk the wheel: the order changed. */
+		gn->genid++;
 	}
 }
 
@@ -289,23 +455,10 @@ static void mice_gate_gc(struct work_struct *work)
 {
 	struct mice_gate_net *gn = container_of(to_delayed_work(work),
 						struct mice_gate_net, gc);
-	unsigned long now = jiffies;
-	struct hlist_node *tmp;
-	struct mice_gate *g;
-	unsigned int bkt;
 
 	mutex_lock(&gn->lock);
-	hash_for_each_safe(gn->by_id, bkt, tmp, g, id_node) {
-		if (g->state == MICE_GATE_AUTHORIZED &&
-		    time_after_eq(now, g->deadline))
-			mice_gate_close(gn, g, MICE_GATE_CLOSE_EXPIRED);
-		else if (g->state == MICE_GATE_COMMITTED && g->idle_s &&
-			 time_after_eq(now, READ_ONCE(g->last_used) +
-				       (unsigned long)g->idle_s * HZ))
-			mice_gate_close(gn, g, MICE_GATE_CLOSE_IDLE);
-	}
-	/* Expired tokens fail their own check: forget them. */
-	mice_gate_used_flush(gn, false);
+	mice_gate_wheel_run(gn, &gn->gate_wheel, mice_gate_fire);
+	mice_gate_wheel_run(gn, &gn->used_wheel, mice_gate_used_fire);
 	if (gn->ngates || gn->nused)
 		mice_gate_gc_arm(gn);
 	mutex_unlock(&gn->lock);
@@ -667,7 +820,7 @@ static int mice_gate_proc_show(struct seq_file *seq, void *v)
 	u64 packets, bytes, dp[__MICE_GATE_DROP_MAX], db[__MICE_GATE_DROP_MAX];
 	const struct mice_gate_mode *mode;
 	struct mice_gate *g;
-	unsigned int bkt, i;
+	unsigned int i;
 
 	mutex_lock(&gn->lock);
 	mode = rcu_dereference_protected(gn->mode, lockdep_is_held(&gn->lock));
@@ -683,7 +836,7 @@ static int mice_gate_proc_show(struct seq_file *seq, void *v)
 			   mice_gate_dir_name(mode->ifs[i].dir));
 	seq_puts(seq, "\nid state proto dir src dst sport dport flow rate burst max_packet packets bytes "
 		 "drop_rate drop_size remaining verified\n");
-	hash_for_each(gn->by_id, bkt, g, id_node) {
+	mice_gate_for_each(gn, i, g) {
 		mice_gate_counters(g, &packets, &bytes, dp, db);
 		seq_printf(seq, "%u %s %s %s ", g->id, mice_gate_state_name(g->state),
 			   mice_gate_proto_name(g->cls.proto),
@@ -717,47 +870,68 @@ int mice_gate_net_init(struct mice_net *mn)
 {
 	struct mice_gate_net *gn;
 	struct mice_gate_mode *mode;
+	int err = -ENOMEM;
 
 	gn = kzalloc(sizeof(*gn), GFP_KERNEL);
 	mode = kzalloc(sizeof(*mode), GFP_KERNEL);
 	if (!gn || !mode)
-		goto nomem;
+		goto free;
+	err = rhashtable_init(&gn->by_id, &mice_gate_id_params);
+	if (err)
+		goto free;
+	err = rhashtable_init(&gn->by_flow, &mice_gate_flow_params);
+	if (err)
+		goto free_id;
+	err = rhashtable_init(&gn->used, &mice_gate_used_params);
+	if (err)
+		goto free_flow;
 	gn->mn = mn;
 	mutex_init(&gn->lock);
-	hash_init(gn->by_id);
-	hash_init(gn->by_flow);
-	hash_init(gn->used);
-	gn->seed = get_random_u32();
+	mice_gate_wheel_init(&gn->gate_wheel);
+	mice_gate_wheel_init(&gn->used_wheel);
+	INIT_LIST_HEAD(&gn->untimed);
 	gn->max_gates = clamp_t(unsigned int, READ_ONCE(max_gates), 1,
 				MICE_MAX_GATES_LIMIT);
 	gn->ev_window = jiffies;
 	INIT_DELAYED_WORK(&gn->gc, mice_gate_gc);
 	mode->mode = MICE_MODE_ENFORCE;
 	RCU_INIT_POINTER(gn->mode, mode);
+	err = -ENOMEM;
 	if (!proc_create_net_single("gates", 0444, mn->proc_dir,
 				    mice_gate_proc_show, NULL))
-		goto nomem;
+		goto free_used;
 	mn->gates = gn;
 	return 0;
-nomem:
+free_used:
+	rhashtable_destroy(&gn->used);
+free_flow:
+	rhashtable_destroy(&gn->by_flow);
+free_id:
+	rhashtable_destroy(&gn->by_id);
+free:
 	kfree(mode);
 	kfree(gn);
-	return -ENOMEM;
+	return err;
 }
 
-/* Close every gate and stop the hook and the timer. */
+/* Close every gate, forget every token, stop the hook and the timer. */
 void mice_gate_net_pre_exit(struct mice_net *mn)
 {
 	struct mice_gate_net *gn = mn->gates;
-	struct hlist_node *tmp;
-	struct mice_gate *g;
-	unsigned int bkt;
+	struct mice_gate_used *u, *utmp;
+	struct mice_gate *g, *tmp;
+	unsigned int i;
 
 	mutex_lock(&gn->lock);
 	gn->dying = true;
-	hash_for_each_safe(gn->by_id, bkt, tmp, g, id_node)
+	for (i = 0; i < MICE_GATE_WHEEL_SLOTS; i++) {
+		list_for_each_entry_safe(g, tmp, &gn->gate_wheel.slot[i], timer)
+			mice_gate_close(gn, g, MICE_GATE_CLOSE_NETNS);
+		list_for_each_entry_safe(u, utmp, &gn->used_wheel.slot[i], timer)
+			mice_gate_used_del(gn, u);
+	}
+	list_for_each_entry_safe(g, tmp, &gn->untimed, timer)
 		mice_gate_close(gn, g, MICE_GATE_CLOSE_NETNS);
-	mice_gate_used_flush(gn, true);
 	mutex_unlock(&gn->lock);
 	cancel_delayed_work_sync(&gn->gc);
 	if (gn->nf_registered) {
@@ -772,6 +946,9 @@ void mice_gate_net_exit(struct mice_net *mn)
 	struct mice_gate_net *gn = mn->gates;
 
 	remove_proc_entry("gates", mn->proc_dir);
+	rhashtable_destroy(&gn->used);
+	rhashtable_destroy(&gn->by_flow);
+	rhashtable_destroy(&gn->by_id);
 	kfree(rcu_dereference_protected(gn->mode, true));
 	mice_gate_key_free(gn->key);
 	mutex_destroy(&gn->lock);

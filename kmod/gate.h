@@ -9,9 +9,10 @@
 #ifndef MICE_GATE_H
 #define MICE_GATE_H
 
-#include <linux/hashtable.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
+#include <linux/rhashtable.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -29,34 +30,45 @@
 #undef mice_prefix
 #include "policer.h"
 
-#define MICE_GATE_HASH_BITS	10
-/* Expiry scan period. */
+/* Expiry scan period: one tick of the timer wheels. */
 #define MICE_GATE_GC_PERIOD	(HZ / 4)
+/* Slots of a timer wheel (a power of two): one turn is 64 s at HZ / 4. */
+#define MICE_GATE_WHEEL_SLOTS	256
 /* Denied events multicast per second per netns. */
 #define MICE_GATE_EVENTS_PER_SEC 16
 
+/*
+ * A gate: about 240 octets on 64-bit, from its own slab cache, so that a
+ * million fit in a quarter of a gigabyte. The fields the packet path reads
+ * come first (flow lookup, lock, state, direction, last use, bucket).
+ */
 struct mice_gate {
-	struct hlist_node id_node;	/* mice_gate_net.by_id */
-	struct hlist_node flow_node;	/* mice_gate_net.by_flow, committed */
-	struct rcu_head rcu;
-	u32 id;
-	u8 state;			/* enum mice_gate_state, under @lock */
-	bool verified;			/* committed by a self-verifying token */
-	u16 token_len;
-	u32 lifetime_s;
-	u32 idle_s;			/* 0: no idle timeout */
-	unsigned long deadline;		/* jiffies: end of the authorization */
-	unsigned long last_used;	/* jiffies: commit or last packet */
-	struct mice_gate_classifier cls;
+	struct rhash_head flow_node;	/* mice_gate_net.by_flow, committed */
 	struct mice_flow_key flow;	/* committed: the exact 5-tuple, dir 0 */
+	union {
+		unsigned long deadline;	/* authorized: end of the authorization */
+		unsigned long last_used; /* committed: commit or last packet */
+	};
 	/* Protects the policer and the counters (softirq and process). */
 	spinlock_t lock;
+	u8 state;			/* enum mice_gate_state, under @lock */
+	bool verified;			/* committed by a self-verifying token */
+	struct mice_gate_classifier cls;
+	u32 id;
+	u32 lifetime_s;
+	u32 idle_s;			/* 0: no idle timeout */
 	struct mice_policer pol;
 	u64 packets;
 	u64 bytes;
 	u64 drop_packets[__MICE_GATE_DROP_MAX];
 	u64 drop_bytes[__MICE_GATE_DROP_MAX];
-	char token[MICE_GATE_TOKEN_MAX + 1];	/* opaque, may be empty */
+	struct rhash_head id_node;	/* mice_gate_net.by_id */
+	union {
+		/* A slot of gn->gate_wheel, or gn->untimed; gn->lock. */
+		struct list_head timer;
+		struct rcu_head rcu;	/* closed: unlinked from everything */
+	};
+	char *token;			/* opaque, NUL-terminated; NULL: none */
 };
 
 struct mice_gate_if {
@@ -79,9 +91,23 @@ struct mice_gate_mode {
  * token expires; keyed by its tag.
  */
 struct mice_gate_used {
-	struct hlist_node node;
+	struct rhash_head node;		/* mice_gate_net.used */
+	union {
+		struct list_head timer;	/* a slot of gn->used_wheel */
+		struct rcu_head rcu;
+	};
 	u64 expiry;			/* unix seconds */
 	u8 tag[MICE_TOKEN_TAG_LEN];
+};
+
+/*
+ * A lazy timer wheel (gate.c): entries filed by the tick they are due at,
+ * one slot per tick of MICE_GATE_GC_PERIOD, looked at again one turn later
+ * if they are due later than that.
+ */
+struct mice_gate_wheel {
+	struct list_head slot[MICE_GATE_WHEEL_SLOTS];
+	u64 tick;			/* the next tick to run */
 };
 
 /* The token key: two transforms keyed in process context at KEY_SET. */
@@ -94,11 +120,15 @@ struct mice_gate_net {
 	struct mice_net *mn;
 	/* Serialises every change; the data path reads under RCU. */
 	struct mutex lock;
-	DECLARE_HASHTABLE(by_id, MICE_GATE_HASH_BITS);
-	DECLARE_HASHTABLE(by_flow, MICE_GATE_HASH_BITS);
-	DECLARE_HASHTABLE(used, 8);	/* struct mice_gate_used, gn->lock */
+	/* Resizable, so lookups stay O(1) up to MICE_MAX_GATES_LIMIT. */
+	struct rhashtable by_id;	/* every gate, by GateID */
+	struct rhashtable by_flow;	/* committed gates, by 5-tuple; RCU */
+	struct rhashtable used;		/* struct mice_gate_used, by tag */
+	/* Every gate is on one list: a slot of the wheel or untimed. */
+	struct mice_gate_wheel gate_wheel; /* authorized, or committed, idle */
+	struct list_head untimed;	/* committed without an idle timeout */
+	struct mice_gate_wheel used_wheel;
 	unsigned int nused;		/* at most max_gates */
-	u32 seed;			/* mice_flow_key_hash, random */
 	unsigned int ngates;
 	unsigned int max_gates;
 	u32 genid;
@@ -115,11 +145,23 @@ struct mice_gate_net {
 	atomic64_t ev_suppressed;
 };
 
+/*
+ * Every gate of @gn, with gn->lock held: @i is an unsigned int, @g a
+ * struct mice_gate *. The order changes when the expiry scan files gates
+ * again (it bumps gn->genid then).
+ */
+#define mice_gate_for_each(gn, i, g)					\
+	for ((i) = 0; (i) <= MICE_GATE_WHEEL_SLOTS; (i)++)		\
+		list_for_each_entry((g), (i) < MICE_GATE_WHEEL_SLOTS ?	\
+				    &(gn)->gate_wheel.slot[(i)] :	\
+				    &(gn)->untimed, timer)
+
 /* gate.c */
 struct mice_gate *mice_gate_find(struct mice_gate_net *gn, u32 id);
 struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
 				  u32 rate, u32 burst, u32 max_packet,
 				  u32 lifetime_s, u32 idle_s);
+void mice_gate_free(struct mice_gate *g);
 int mice_gate_insert(struct mice_gate_net *gn, struct mice_gate *g,
 		     struct netlink_ext_ack *extack);
 int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
@@ -137,10 +179,10 @@ int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
 			   const struct mice_gate_classifier *c,
 			   struct mice_token *t, u32 *err_pos);
 bool mice_gate_token_used(struct mice_gate_net *gn, const struct mice_token *t);
-struct mice_gate_used *mice_gate_token_use_alloc(struct mice_gate_net *gn,
-						 const struct mice_token *t,
-						 struct netlink_ext_ack *extack);
-void mice_gate_token_use(struct mice_gate_net *gn, struct mice_gate_used *u);
+struct mice_gate_used *mice_gate_token_use(struct mice_gate_net *gn,
+					   const struct mice_token *t,
+					   struct netlink_ext_ack *extack);
+void mice_gate_token_unuse(struct mice_gate_net *gn, struct mice_gate_used *u);
 int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode);
 int mice_gate_skb_key(const struct sk_buff *skb, unsigned int nhoff,
 		      struct mice_flow_key *k);

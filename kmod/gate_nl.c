@@ -548,14 +548,17 @@ int mice_nl_gate_add(struct sk_buff *skb, struct genl_info *info)
 	if (!g)
 		return -ENOMEM;
 	if (tb[MICE_GATE_A_TOKEN]) {
-		g->token_len = nla_strscpy(g->token, tb[MICE_GATE_A_TOKEN],
-					   sizeof(g->token));
+		g->token = nla_strdup(tb[MICE_GATE_A_TOKEN], GFP_KERNEL_ACCOUNT);
+		if (!g->token) {
+			mice_gate_free(g);
+			return -ENOMEM;
+		}
 	}
 	mutex_lock(&gn->lock);
 	err = mice_gate_insert(gn, g, info->extack);
 	mutex_unlock(&gn->lock);
 	if (err)
-		kfree(g);
+		mice_gate_free(g);
 	return err;
 }
 
@@ -665,7 +668,7 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 			return -ENOMEM;
 		err = mice_gate_insert(gn, g, extack);
 		if (err) {
-			kfree(g);
+			mice_gate_free(g);
 			return err;
 		}
 		created = true;
@@ -674,15 +677,13 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	old = g->pol;
 	mice_policer_init(&g->pol, t.rate, t.burst, t.max_packet, ktime_get_ns());
 	g->verified = true;
-	used = mice_gate_token_use_alloc(gn, &t, extack);
+	used = mice_gate_token_use(gn, &t, extack);
 	if (IS_ERR(used))
 		err = PTR_ERR(used);
 	else
 		err = mice_gate_commit(gn, g, k, extack);
-	if (!err)
-		mice_gate_token_use(gn, used);
-	else if (!IS_ERR(used))
-		kfree(used);
+	if (err && !IS_ERR(used))
+		mice_gate_token_unuse(gn, used);
 	if (err && created) {
 		mice_gate_close(gn, g, MICE_GATE_CLOSE_COMMAND);
 	} else if (err) {
@@ -722,7 +723,7 @@ int mice_nl_gate_commit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&gn->lock);
 	if (tb[MICE_GATE_A_ID])
 		g = mice_gate_find(gn, nla_get_u32(tb[MICE_GATE_A_ID]));
-	if (!tattr || (g && g->token_len)) {
+	if (!tattr || (g && g->token)) {
 		/* By the operator, or with the gate's opaque token. */
 		if (!g) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_GATE_A_ID],
@@ -732,10 +733,10 @@ int mice_nl_gate_commit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[MICE_GATE_A_CLASSIFIER],
 					    "the classifier is the gate's: give it only with a self-verifying token");
 			err = -EINVAL;
-		} else if (g->token_len &&
-			   (!tattr || strlen(nla_data(tattr)) != g->token_len ||
+		} else if (g->token &&
+			   (!tattr || strlen(nla_data(tattr)) != strlen(g->token) ||
 			    crypto_memneq(nla_data(tattr), g->token,
-					  g->token_len))) {
+					  strlen(g->token)))) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tattr,
 					    "token does not match the gate's");
 			err = -EKEYREJECTED;
@@ -817,11 +818,11 @@ int mice_nl_gate_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct mice_gate_net *gn = mice_net(sock_net(skb->sk))->gates;
 	long idx = 0, start = cb->args[0];
 	struct mice_gate *g;
-	unsigned int bkt;
+	unsigned int i;
 
 	mutex_lock(&gn->lock);
 	cb->seq = gn->genid;
-	hash_for_each(gn->by_id, bkt, g, id_node) {
+	mice_gate_for_each(gn, i, g) {
 		if (idx < start) {
 			idx++;
 			continue;
@@ -829,9 +830,10 @@ int mice_nl_gate_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (mice_gate_fill(skb, g, NETLINK_CB(cb->skb).portid,
 				   cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				   MICE_CMD_GATE_GET, -1, cb))
-			break;
+			goto out;
 		idx++;
 	}
+out:
 	mutex_unlock(&gn->lock);
 	cb->args[0] = idx;
 	return skb->len;

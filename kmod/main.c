@@ -84,9 +84,12 @@ static int __init mice_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&mice_net_ops);
+	err = mice_gate_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&mice_net_ops);
+	if (err)
+		goto out_gate;
 	err = mice_dev_register();
 	if (err)
 		goto out_pernet;
@@ -100,6 +103,10 @@ out_dev:
 	mice_dev_unregister();
 out_pernet:
 	unregister_pernet_subsys(&mice_net_ops);
+out_gate:
+	/* Gates of namespaces that came and went are freed by RCU. */
+	rcu_barrier();
+	mice_gate_exit();
 	return err;
 }
 
@@ -109,8 +116,9 @@ static void __exit mice_exit(void)
 	WRITE_ONCE(mice_unloading, true);
 	mice_dev_unregister();
 	unregister_pernet_subsys(&mice_net_ops);
-	/* mice_sock_free_rcu() is module text. */
+	/* mice_sock_free_rcu() and mice_gate_free_rcu() are module text. */
 	rcu_barrier();
+	mice_gate_exit();
 }
 
 module_init(mice_init);

@@ -200,6 +200,8 @@ void mice_event_drop(struct mice_sock *ms, struct sk_buff *skb,
 		     unsigned int len);
 
 /* gate.c, gate_nl.c: media admission (docs/gates.md) */
+int mice_gate_init(void);
+void mice_gate_exit(void);
 int mice_gate_net_init(struct mice_net *mn);
 void mice_gate_net_pre_exit(struct mice_net *mn);
 void mice_gate_net_exit(struct mice_net *mn);

@@ -317,7 +317,7 @@ enum mice_mode_if_attr {
 
 #define MICE_GATE_TOKEN_MAX		512	/* hex digits (agent/sipauth.h) */
 #define MICE_MAX_GATES_DEFAULT		1024	/* per netns, MODE_SET changes it */
-#define MICE_MAX_GATES_LIMIT		65536
+#define MICE_MAX_GATES_LIMIT		(1 << 20) /* MODE_SET MAX_GATES at most */
 #define MICE_MAX_POLICED_IFS		16
 #define MICE_GATE_LIFETIME_DEFAULT	120	/* s */
 #define MICE_GATE_IDLE_DEFAULT		60	/* s; 0 in GATE_ADD: none */
