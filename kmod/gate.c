@@ -533,20 +533,15 @@ static int mice_gate_sha(void *ctx, const u8 *msg, u32 len,
 /*
  * Verify a self-verifying token (docs/token-format.md, "Verification
  * order") in process context with gn->lock held: hex, layout, the tag
- * (crypto_memneq), expiry against the wall clock, then the classifier
- * digest when @c is given. Returns -ENOKEY without a key, else an enum
- * mice_token_err; @t is filled once the layout parsed.
+ * (crypto_memneq), expiry against the wall clock. The classifier digest
+ * is checked by mice_gate_token_check_cls() once the caller knows the
+ * classifier. Returns -ENOKEY without a key, else an enum mice_token_err;
+ * @t is filled once the layout parsed.
  */
 int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
-			   const struct mice_gate_classifier *c,
 			   struct mice_token *t, u32 *err_pos)
 {
-	struct mice_token_crypto cr = {
-		.hmac_sha256 = mice_gate_hmac,
-		.sha256 = mice_gate_sha,
-	};
 	u8 in[MICE_TOKEN_MAC_INPUT_LEN];
-	u8 digest[MICE_TOKEN_DIGEST_LEN];
 	u8 buf[MICE_TOKEN_LEN];
 	u8 md[MICE_SHA256_LEN];
 	u32 n;
@@ -555,7 +550,6 @@ int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
 	lockdep_assert_held(&gn->lock);
 	if (!gn->key)
 		return -ENOKEY;
-	cr.ctx = gn->key;
 	err = mice_hex_decode(hex, len, buf, sizeof(buf), &n, err_pos);
 	if (err)
 		return err;
@@ -571,9 +565,27 @@ int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
 	memzero_explicit(md, sizeof(md));
 	if (err)
 		return err;
-	err = mice_token_check_expiry(t, ktime_get_real_seconds());
-	if (err || !c)
-		return err;
+	return mice_token_check_expiry(t, ktime_get_real_seconds());
+}
+
+/*
+ * The last step of verification: does the classifier @c hash to the
+ * digest in @t, a token mice_gate_token_verify() accepted under the same
+ * hold of gn->lock? MICE_TOKEN_OK or an enum mice_token_err.
+ */
+int mice_gate_token_check_cls(struct mice_gate_net *gn,
+			      const struct mice_token *t,
+			      const struct mice_gate_classifier *c)
+{
+	struct mice_token_crypto cr = {
+		.hmac_sha256 = mice_gate_hmac,
+		.sha256 = mice_gate_sha,
+		.ctx = gn->key,
+	};
+	u8 digest[MICE_TOKEN_DIGEST_LEN];
+	int err;
+
+	lockdep_assert_held(&gn->lock);
 	err = mice_cls_digest(c, &cr, digest);
 	if (err)
 		return err;

@@ -176,8 +176,10 @@ int mice_gate_key_set(struct mice_gate_net *gn, const u8 *secret, u32 len,
 		      struct netlink_ext_ack *extack);
 void mice_gate_key_free(struct mice_gate_key *key);
 int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
-			   const struct mice_gate_classifier *c,
 			   struct mice_token *t, u32 *err_pos);
+int mice_gate_token_check_cls(struct mice_gate_net *gn,
+			      const struct mice_token *t,
+			      const struct mice_gate_classifier *c);
 bool mice_gate_token_used(struct mice_gate_net *gn, const struct mice_token *t);
 struct mice_gate_used *mice_gate_token_use(struct mice_gate_net *gn,
 					   const struct mice_token *t,

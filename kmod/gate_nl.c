@@ -614,7 +614,7 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	u64 now;
 	int err;
 
-	err = mice_gate_token_verify(gn, hex, strlen(hex), NULL, &t, &pos);
+	err = mice_gate_token_verify(gn, hex, strlen(hex), &t, &pos);
 	if (err)
 		return mice_gate_token_errno(err, tattr, extack);
 	if (mice_gate_token_used(gn, &t)) {
@@ -648,7 +648,8 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 		if (err)
 			return err;
 	}
-	err = mice_gate_token_verify(gn, hex, strlen(hex), &cls, &t, &pos);
+	/* The tag and expiry passed above; now the classifier. */
+	err = mice_gate_token_check_cls(gn, &t, &cls);
 	if (err)
 		return mice_gate_token_errno(err, tattr, extack);
 	key = *k;
