@@ -17,6 +17,13 @@ echo "=== data path: mice vs Linux FOU vs a userspace tun relay (VM, TCG) ==="
 scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 -- bench/datapath_bench_guest.sh
 
 echo
+echo "=== media admission at scale: 1 to 1M gates, memory per gate, token commits (VM, TCG) ==="
+# tsc=reliable: TCG's TSCs are one host clock; without it the guest reads
+# time from the emulated HPET, which dominates the admission check's cost.
+MICE_VM_APPEND="${MICE_VM_APPEND:-} tsc=reliable" \
+	scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 1200 -- bench/gates_bench_guest.sh
+
+echo
 echo "=== Home Agent STUN server vs coturn (host, loopback in a namespace) ==="
 bench/stun_server_bench.sh
 
