@@ -24,23 +24,14 @@ P=0 F=0
 pass() { P=$((P + 1)); echo "PASS: $1"; }
 fail() { F=$((F + 1)); echo "FAIL: $1: ${2:-failed}"; }
 NS="md_ha md_l md_r md_nl md_nr"
-cleanup() {
-	kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
-	for n in $NS; do ip netns del $n 2>/dev/null; done
-	ip link del md_br 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
 [ "$(id -u)" = 0 ] || { echo "FAIL: root: needs root for namespaces"; exit 1; }
 [ -x "$MICE" ] || { echo "FAIL: build: $MICE missing (make)"; exit 1; }
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/badpsk"
 
-
 # public segment 10.99.5.0/24: HA .1, NAT L .2, NAT R .3, (case 1) L .11 R .12
-topo_bridge md_br
-for n in $NS; do ip netns add $n; ip netns exec $n ip link set lo up; done
+topo_init md_br $NS
 topo_plug md_ha 10.99.5.1/24
 
 topo_ha_conf "$T/ha.conf" 10.99.5.1

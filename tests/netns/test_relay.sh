@@ -21,13 +21,6 @@ P=0 F=0
 pass() { P=$((P + 1)); echo "PASS: $1"; }
 fail() { F=$((F + 1)); echo "FAIL: $1: ${2:-failed}"; }
 NS="mr_ha1 mr_ha2 mr_l mr_r mr_nl mr_nr mr_x"
-cleanup() {
-	kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
-	for n in $NS; do ip netns del $n 2>/dev/null; done
-	ip link del mr_br 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
 [ "$(id -u)" = 0 ] || { echo "FAIL: root: needs root for namespaces"; exit 1; }
 [ -x "$MICE" ] || { echo "FAIL: build: $MICE missing (make)"; exit 1; }
 command -v jq > /dev/null || { echo "FAIL: jq: missing"; exit 1; }
@@ -36,8 +29,7 @@ head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
 
 
 # public segment 10.99.8.0/24: HA1 .1, NAT L .2, NAT R .3, HA2 .4, X .9
-topo_bridge mr_br
-for n in $NS; do ip netns add $n; ip netns exec $n ip link set lo up; done
+topo_init mr_br $NS
 topo_plug mr_ha1 10.99.8.1/24
 topo_plug mr_ha2 10.99.8.4/24
 topo_plug mr_x 10.99.8.9/24

@@ -5,8 +5,11 @@
 # Only namespaces and addresses the caller names. Source it:
 #
 #   . tests/netns/topo.sh
-#   topo_bridge BR                    the public segment (a bridge in the
-#                                     root namespace; deleted by the caller)
+#   topo_init BR NS...                the public segment BR (a bridge in the
+#                                     root namespace) and the namespaces, lo
+#                                     up; an EXIT trap stops the script's
+#                                     jobs and deletes them all, and $T
+#   topo_bridge BR                    only the bridge (topo_init uses it)
 #   topo_plug NS ADDR/LEN [IFNAME]    NS joins it on IFNAME (default pub)
 #   topo_nat NATNS PUBADDR INNERNS GW HOSTADDR [eim|symmetric]
 #       NATNS joins the bridge at PUBADDR/24 and routes INNERNS (HOSTADDR/24
@@ -25,6 +28,28 @@
 #       a mobile node config: HA:4191 is its home agent and STUN server,
 #       PEER its peer; extra [agent] keys (e.g. kernel off) follow
 #   wait_for FILE PATTERN [SECONDS]   poll FILE for PATTERN (grep), 10 s
+
+topo_init() {
+	TOPO_NS="${*:2}"
+	topo_bridge "$1"
+	local n
+
+	for n in $TOPO_NS; do
+		ip netns add "$n"
+		ip -n "$n" link set lo up
+	done
+	trap topo_cleanup EXIT
+}
+
+topo_cleanup() {
+	local n
+
+	kill $(jobs -p) 2>/dev/null
+	wait 2>/dev/null
+	for n in $TOPO_NS; do ip netns del "$n" 2>/dev/null; done
+	ip link del "$TOPO_BR" 2>/dev/null
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
 
 topo_bridge() {
 	TOPO_BR=$1

@@ -14,18 +14,10 @@ cd "$(dirname "$0")/../.."
 MICE=$(pwd)/agent/mice
 T=$(mktemp -d)
 NS="fs_ha fs_l fs_r fs_nl fs_nr"
-teardown() {
-	kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
-	for n in $NS; do ip netns del $n 2>/dev/null; done
-	ip link del fs_br 2>/dev/null
-	rm -rf "$T"
-}
-trap teardown EXIT
 check_eq() { [ "$2" = "$3" ] && pass "$1" || fail "$1" "expected '$2', got '$3'"; }
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
-topo_bridge fs_br
-for n in $NS; do ip netns add $n; ip -n $n link set lo up; done
+topo_init fs_br $NS
 topo_plug fs_ha 10.99.5.1/24
 topo_nat fs_nl 10.99.5.2 fs_l 10.99.6.1 10.99.6.2 eim
 topo_nat fs_nr 10.99.5.3 fs_r 10.99.7.1 10.99.7.2 eim

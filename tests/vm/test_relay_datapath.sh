@@ -14,18 +14,10 @@ cd "$(dirname "$0")/../.."
 MICE=$(pwd)/agent/mice
 T=$(mktemp -d)
 NS="rd_ha rd_l rd_r rd_nl rd_nr"
-teardown() {
-	kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
-	for n in $NS; do ip netns del $n 2>/dev/null; done
-	ip link del rd_br 2>/dev/null
-	rm -rf "$T"
-}
-trap teardown EXIT
 check_eq() { [ "$2" = "$3" ] && pass "$1" || fail "$1" "expected '$2', got '$3'"; }
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
-topo_bridge rd_br
-for n in $NS; do ip netns add $n; ip -n $n link set lo up; done
+topo_init rd_br $NS
 topo_plug rd_ha 10.99.5.1/24
 topo_nat rd_nl 10.99.5.2 rd_l 10.99.6.1 10.99.6.2 symmetric
 topo_nat rd_nr 10.99.5.3 rd_r 10.99.7.1 10.99.7.2 symmetric
