@@ -6,7 +6,8 @@
  *  - a rejection leaves a terminated error that starts with "FILE:" and
  *    fits the buffer;
  *  - an accepted file has a role, every number within its documented
- *    range, the role's required keys, and credentials for every peer;
+ *    range, the role's required keys, and for every peer credentials
+ *    (a mobile node's peers) or a home agent (a Home Agent's peers);
  *  - writing the accepted configuration back as text and parsing that
  *    gives the same configuration (the parser and docs/config.md agree on
  *    one canonical form).
@@ -72,6 +73,8 @@ static size_t serialize(const struct mice_config *c, char *t, size_t cap)
 	OUT("[timers]\nta-ms %u\nrto-ms %u\nconsent-interval %u\n"
 	    "consent-timeout %u\nkeepalive %u\n", c->ta_ms, c->rto_ms,
 	    c->consent_interval_s, c->consent_timeout_s, c->keepalive_s);
+	OUT("nomination-wait-ms %u\nrestart-nomination-wait-ms %u\n",
+	    c->nom_wait_ms, c->restart_nom_wait_ms);
 	for (i = 0; i < c->n_peers; i++) {
 		const struct mice_cfg_peer *p = &c->peers[i];
 
@@ -83,7 +86,7 @@ static size_t serialize(const struct mice_config *c, char *t, size_t cap)
 		}
 		if (p->cred == MICE_CRED_MIKEY)
 			OUT("credentials mikey\n");
-		else
+		else if (p->cred == MICE_CRED_PSK_FILE)
 			OUT("credentials psk-file %s\n", p->psk_file);
 	}
 	return o;
@@ -108,6 +111,8 @@ static void same(const struct mice_config *a, const struct mice_config *b)
 	      a->consent_interval_s == b->consent_interval_s &&
 	      a->consent_timeout_s == b->consent_timeout_s &&
 	      a->keepalive_s == b->keepalive_s);
+	check(a->nom_wait_ms == b->nom_wait_ms &&
+	      a->restart_nom_wait_ms == b->restart_nom_wait_ms);
 	check(a->n_peers == b->n_peers);
 	for (i = 0; i < a->n_peers; i++) {
 		const struct mice_cfg_peer *p = &a->peers[i], *q = &b->peers[i];
@@ -157,10 +162,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(c.rto_ms >= MICE_CFG_RTO_MIN && c.rto_ms <= MICE_CFG_RTO_MAX);
 	check(c.consent_timeout_s > c.consent_interval_s);
 	check(c.n_peers <= MICE_CFG_MAX_PEERS);
-	for (i = 0; i < c.n_peers; i++)
-		check(c.peers[i].cred == MICE_CRED_MIKEY ||
-		      (c.peers[i].cred == MICE_CRED_PSK_FILE &&
-		       c.peers[i].psk_file[0] == '/'));
+	for (i = 0; i < c.n_peers; i++) {
+		const struct mice_cfg_peer *p = &c.peers[i];
+
+		check(p->cred != MICE_CRED_PSK_FILE || p->psk_file[0] == '/');
+		if (c.role == MICE_ROLE_MN)
+			check(p->cred == MICE_CRED_MIKEY ||
+			      p->cred == MICE_CRED_PSK_FILE);
+		else
+			check(p->has_home_agent);
+	}
 	n = serialize(&c, text, sizeof(text));
 	check(n < sizeof(text));
 	r = mice_config_parse(&c2, text, n, "g", err, sizeof(err));
