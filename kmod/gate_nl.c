@@ -294,12 +294,8 @@ static int mice_gate_nl_parse(struct genl_info *info, struct nlattr **tb,
 			      unsigned int maxtype,
 			      const struct nla_policy *policy)
 {
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_GATE)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_A_GATE");
-		return -EINVAL;
-	}
-	return nla_parse_nested(tb, maxtype, info->attrs[MICE_A_GATE], policy,
-				info->extack);
+	return __mice_nl_parse_nest(info, MICE_A_GATE, tb, maxtype, policy, -1,
+				    "missing MICE_A_GATE", NULL);
 }
 
 /* --- replies and events ------------------------------------------------- */
@@ -847,19 +843,10 @@ int mice_nl_key_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *secret;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_KEY)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_A_KEY");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, MICE_KEY_A_MAX, info->attrs[MICE_A_KEY],
-			       mice_key_policy, info->extack);
+	err = mice_nl_parse_nest(info, MICE_A_KEY, tb, mice_key_policy,
+				 MICE_KEY_A_SECRET);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[MICE_A_KEY], tb,
-			      MICE_KEY_A_SECRET)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_KEY_A_SECRET");
-		return -EINVAL;
-	}
 	secret = tb[MICE_KEY_A_SECRET];
 	mutex_lock(&gn->lock);
 	err = mice_gate_key_set(gn, nla_data(secret), nla_len(secret),
@@ -925,12 +912,7 @@ int mice_nl_mode_set(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int rem, err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MICE_A_MODE)) {
-		NL_SET_ERR_MSG(info->extack, "missing MICE_A_MODE");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, MICE_MODE_A_MAX, nest, mice_mode_policy,
-			       info->extack);
+	err = mice_nl_parse_nest(info, MICE_A_MODE, tb, mice_mode_policy, -1);
 	if (err)
 		return err;
 	mode = kzalloc(sizeof(*mode), GFP_KERNEL);

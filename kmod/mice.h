@@ -209,6 +209,18 @@ void mice_gate_net_exit(struct mice_net *mn);
 enum mice_reason mice_gate_datapath_check(struct mice_net *mn,
 					  struct sk_buff *skb,
 					  unsigned int nhoff);
+/*
+ * netlink.c: every request carries its arguments in one top-level nest;
+ * mice_nl_parse_nest() parses it with the op's strict policy and requires
+ * one attribute (none if negative), naming in extack what is missing.
+ */
+int __mice_nl_parse_nest(struct genl_info *info, int top, struct nlattr **tb,
+			 int maxtype, const struct nla_policy *policy, int need,
+			 const char *top_msg, const char *need_msg);
+#define mice_nl_parse_nest(info, top, tb, policy, need)			\
+	__mice_nl_parse_nest(info, top, tb, ARRAY_SIZE(tb) - 1, policy, need, \
+			     "missing " #top, "missing " #need)
+
 int mice_nl_gate_add(struct sk_buff *skb, struct genl_info *info);
 int mice_nl_gate_commit(struct sk_buff *skb, struct genl_info *info);
 int mice_nl_gate_del(struct sk_buff *skb, struct genl_info *info);

@@ -148,15 +148,10 @@ static void mice_nl_set_msg(struct netlink_ext_ack *extack, const char *msg)
 		extack->_msg = msg;
 }
 
-/*
- * Every request carries its arguments in one top-level nest: parse it
- * with the op's strict @policy into @tb (@maxtype) and require attribute
- * @need (none if negative). The extack says which one is missing.
- */
-static int __mice_nl_parse_nest(struct genl_info *info, int top,
-				struct nlattr **tb, int maxtype,
-				const struct nla_policy *policy, int need,
-				const char *top_msg, const char *need_msg)
+/* mice.h: mice_nl_parse_nest(). */
+int __mice_nl_parse_nest(struct genl_info *info, int top, struct nlattr **tb,
+			 int maxtype, const struct nla_policy *policy, int need,
+			 const char *top_msg, const char *need_msg)
 {
 	int err;
 
@@ -175,10 +170,6 @@ static int __mice_nl_parse_nest(struct genl_info *info, int top,
 	}
 	return 0;
 }
-
-#define mice_nl_parse_nest(info, top, tb, policy, need)			\
-	__mice_nl_parse_nest(info, top, tb, ARRAY_SIZE(tb) - 1, policy, need, \
-			     "missing " #top, "missing " #need)
 
 static int mice_nl_sock_attach(struct sk_buff *skb, struct genl_info *info)
 {
