@@ -764,37 +764,50 @@ START_TEST(test_nomination_aggressive)
 }
 END_TEST
 
-/* Regular nomination waits for a better pair still in progress. */
-START_TEST(test_nomination_waits_for_better)
+/*
+ * The best pair goes to an unreachable address and stays In-Progress for
+ * 39.5 s; the second one succeeds at once (first valid at ~50 ms). A's
+ * nomination wait is 3 s. Returns the sim, run to completion, with the
+ * selected pair in @pa.
+ */
+static struct icesim *dead_best_run(bool wait_for_silent, struct cands *cb,
+				    struct ice_pair_info *pa)
 {
 	struct ice_agent_config cfa, cfb;
-	struct cands ca = { 0 }, cb = { 0 };
-	struct ice_pair_info pa;
+	struct cands ca = { 0 };
 	struct icesim *s = icesim_new(9);
 
-	/* The best pair goes to an unreachable address and stays
-	 * In-Progress for 39.5 s; the second one succeeds at once. A must
-	 * not nominate it before nominate_wait_ms, and must after. */
+	memset(cb, 0, sizeof(*cb));
 	cand_add(&ca, "10.0.0.1", 5000, 65535);
-	cand_add(&cb, "10.9.9.9", 6001, 65535);
-	cand_add(&cb, "10.0.0.2", 6000, 60000);
+	cand_add(cb, "10.9.9.9", 6001, 65535);
+	cand_add(cb, "10.0.0.2", 6000, 60000);
 	cfg_init(&cfa, A, true, 2);
 	cfg_init(&cfb, B, false, 1);
 	cfa.nominate_wait_ms = 3000;
-	cfa.wait_for_silent = true;
+	cfa.wait_for_silent = wait_for_silent;
 	icesim_agent(s, A, &cfa);
 	icesim_agent(s, B, &cfb);
 	give_locals(s, A, &ca, 1);
-	give_locals(s, B, &cb, 0);
-	icesim_add_addr(s, B, &cb.c[1].addr);
-	give_remote(s, A, &cb);
+	give_locals(s, B, cb, 0);
+	icesim_add_addr(s, B, &cb->c[1].addr);
+	give_remote(s, A, cb);
 	give_remote(s, B, &ca);
 	icesim_run(s, 60000, icesim_both_completed, NULL);
 	ck_assert(s->side[A].completed);
-	/* first valid at ~50 ms; nominated after the 3 s wait, not before */
+	ice_agent_selected(s->side[A].agent, pa, NULL);
+	return s;
+}
+
+/* With wait_for_silent, regular nomination waits for a better pair still
+ * in progress: not before nominate_wait_ms, and right after it. */
+START_TEST(test_nomination_waits_for_better)
+{
+	struct ice_pair_info pa;
+	struct cands cb;
+	struct icesim *s = dead_best_run(true, &cb, &pa);
+
 	ck_assert_uint_ge(s->side[A].completed_at, 3000);
 	ck_assert_uint_lt(s->side[A].completed_at, 3000 + 500);
-	ice_agent_selected(s->side[A].agent, &pa, NULL);
 	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[1].addr));
 	icesim_free(s);
 }
@@ -802,37 +815,19 @@ END_TEST
 
 /*
  * By default a better pair whose check has been silent for 1.25 RTT +
- * ICE_SILENT_SLACK_MS is taken for dead: the dead-best case of
- * test_nomination_waits_for_better nominates the working pair at once
- * instead of after the wait (RFC 8445 s.8.1.1 leaves when to stop to the
- * controlling agent).
+ * ICE_SILENT_SLACK_MS is taken for dead: the same case nominates the
+ * working pair at once instead of after the wait (RFC 8445 s.8.1.1 leaves
+ * when to stop to the controlling agent).
  */
 START_TEST(test_nomination_gives_up_on_silent)
 {
-	struct ice_agent_config cfa, cfb;
-	struct cands ca = { 0 }, cb = { 0 };
 	struct ice_pair_info pa;
-	struct icesim *s = icesim_new(9);
+	struct cands cb;
+	struct icesim *s = dead_best_run(false, &cb, &pa);
 
-	cand_add(&ca, "10.0.0.1", 5000, 65535);
-	cand_add(&cb, "10.9.9.9", 6001, 65535);
-	cand_add(&cb, "10.0.0.2", 6000, 60000);
-	cfg_init(&cfa, A, true, 2);
-	cfg_init(&cfb, B, false, 1);
-	cfa.nominate_wait_ms = 3000;
-	icesim_agent(s, A, &cfa);
-	icesim_agent(s, B, &cfb);
-	give_locals(s, A, &ca, 1);
-	give_locals(s, B, &cb, 0);
-	icesim_add_addr(s, B, &cb.c[1].addr);
-	give_remote(s, A, &cb);
-	give_remote(s, B, &ca);
-	icesim_run(s, 60000, icesim_both_completed, NULL);
-	ck_assert(s->side[A].completed);
 	/* the dead check started at 0, the good one at Ta (50 ms) with a
 	 * ~0 ms RTT: given up on at once, nominated well before the wait */
 	ck_assert_uint_lt(s->side[A].completed_at, 300);
-	ice_agent_selected(s->side[A].agent, &pa, NULL);
 	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[1].addr));
 	icesim_free(s);
 }
