@@ -118,6 +118,13 @@ if wait_for "$T/one.l" "^t=.* selected" 30 && wait_for "$T/one.r" "^t=.* selecte
 	jq -e -s '[.[] | select(.event == "pair")] | length > 1' "$T/mon.json" > /dev/null &&
 	jq -e -s '[.[] | select(.event == "selected")] | length >= 1' "$T/mon.json" > /dev/null &&
 		pass monitor-json || fail monitor-json "$(head -5 "$T/mon.json")"
+	# bad input to the control socket and to the CLI is refused by name
+	reply=$(printf 'bogus\n' | timeout 5 socat - UNIX-CONNECT:/run/mice/R.ctl 2>&1)
+	out=$($MICE monitor --daemon a/b 2>&1); rc=$?
+	[ "$reply" = "error: unknown request (expected status or monitor)" ] &&
+	[ $rc = 2 ] && echo "$out" | grep -q "invalid value 'a/b' for --daemon" &&
+		pass control-bad-request-refused ||
+		fail control-bad-request-refused "reply '$reply', monitor rc $rc: $out"
 	ip netns exec mr_l $MICE status L > "$T/l.status"
 	[ "$(jq -r '.sessions[0].state' "$T/l.status")" = completed ] &&
 		pass session-completed || fail session-completed "$(cat "$T/l.status")"
