@@ -908,6 +908,47 @@ START_TEST(test_crossing_request_resends_in_progress)
 END_TEST
 
 /*
+ * The crossing resend goes out no later than the next pacing slot, where
+ * RFC 8445 s.7.3.1.4 would send its new triggered check (s.6.1.4.2), even
+ * while no RTT is known (as right after an ICE restart, seed 004 s.9):
+ * A's first request (t=0) is lost, B's check arrives at t=20, and A sends
+ * the same request again at t=Ta=50, not at ICE_RESEND_MIN_MS.
+ */
+START_TEST(test_crossing_resend_by_next_pacing_slot)
+{
+	struct ice_agent_config cfa, cfb;
+	struct cands ca, cb;
+	static struct tidlog log;
+	struct icesim *s;
+	int e;
+
+	simple_cands(&ca, &cb);
+	cfg_init(&cfa, A, true, 2);
+	cfg_init(&cfb, B, false, 1);
+	s = pair_setup(&cfa, &cfb, &ca, &cb);
+	memset(&log, 0, sizeof(log));
+	log.side = A;
+	s->tap = tap_log;
+	s->tap_ctx = &log;
+	s->side[A].delay_ms = 20;
+	s->side[B].delay_ms = 20;
+	s->side[A].blackhole = true;	/* A's first check is lost */
+	icesim_run(s, 1, NULL, NULL);
+	s->side[A].blackhole = false;
+	icesim_run(s, 60000, icesim_both_completed, NULL);
+	ck_assert(icesim_both_completed(s, NULL));
+	ck_assert_uint_ge(log.n, 1);
+	ck_assert_uint_eq(log.t[0].first, 0);
+	ck_assert_uint_ge(log.t[0].nsend, 2);
+	ck_assert_uint_eq(log.t[0].sends[1], ICE_DEFAULT_TA_MS);
+	e = icesim_find_event(s, A, ICE_EV_VALID, 0);
+	ck_assert_int_ge(e, 0);
+	ck_assert_uint_eq(s->side[A].ev[e].time, ICE_DEFAULT_TA_MS + 40);
+	icesim_free(s);
+}
+END_TEST
+
+/*
  * A relayed pair is the last resort: valid first, it is not nominated
  * while a direct pair is still in progress, silent or not, within the
  * nomination wait; the direct pair that answers later wins.
@@ -1596,6 +1637,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_nomination_waits_for_young);
 	tcase_add_test(tc, test_nomination_relay_waits_for_direct);
 	tcase_add_test(tc, test_crossing_request_resends_in_progress);
+	tcase_add_test(tc, test_crossing_resend_by_next_pacing_slot);
 	tcase_add_test(tc, test_consent_lost);
 	tcase_add_test(tc, test_consent_spacing);
 	tcase_add_test(tc, test_keepalive_without_consent);
