@@ -5,11 +5,12 @@
  *
  * Overflow argument (all values u64; burst and rate are u32 < 2^32):
  *  - tokens <= burst * 1e9 < 2^32 * 2^30 = 2^62.
- *  - fill_ns = ceil(burst * 1e9 / rate), computed once.
- *  - The refill multiplies elapsed * rate only when elapsed < fill_ns, i.e.
- *    elapsed <= fill_ns - 1 < burst * 1e9 / rate, so the product is below
- *    burst * 1e9 < 2^62. Longer idle periods (days, years, a clock jump)
- *    just fill the bucket: the refill is capped before multiplying.
+ *  - The refill multiplies elapsed * rate with the compiler's overflow
+ *    check (a 64x64 multiply and a flag test, as the kernel's
+ *    check_mul_overflow()). A product past 2^64 - 1 is past the cap too,
+ *    so it just fills the bucket: idle periods of days or years, a clock
+ *    jump. A product that fits is compared with the room left, never
+ *    added blindly, so tokens never wrap.
  *  - bytes * 1e9 < 2^62 likewise.
  *
  * Accuracy: the arithmetic is exact, so over any interval the octets
@@ -27,13 +28,6 @@ void mice_policer_init(struct mice_policer *p, u32 rate, u32 burst,
 	p->max_packet = max_packet;
 	p->tokens = (u64)burst * MICE_NSEC_PER_SEC;
 	p->last_ns = now_ns;
-	if (!rate) {
-		p->fill_ns = ~0ull;
-		return;
-	}
-	/* Configuration path: the only division (see policer.h). */
-	p->fill_ns = mice_div64((u64)burst * MICE_NSEC_PER_SEC + rate - 1,
-				rate);
 }
 
 static void mice_policer_refill(struct mice_policer *p, u64 now_ns)
@@ -44,16 +38,9 @@ static void mice_policer_refill(struct mice_policer *p, u64 now_ns)
 		return;	/* no time, or the clock stepped back */
 	elapsed = now_ns - p->last_ns;
 	p->last_ns = now_ns;
-	/* Rate 0 never refills (fill_ns ~0 alone would at elapsed 2^64-1). */
-	if (!p->rate)
-		return;
 	cap = (u64)p->burst * MICE_NSEC_PER_SEC;
-	if (elapsed >= p->fill_ns) {
-		p->tokens = cap;
-		return;
-	}
-	add = elapsed * p->rate;	/* < burst * 1e9, see above */
-	if (add >= cap - p->tokens)
+	if (__builtin_mul_overflow(elapsed, (u64)p->rate, &add) ||
+	    add >= cap - p->tokens)
 		p->tokens = cap;
 	else
 		p->tokens += add;

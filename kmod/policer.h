@@ -7,9 +7,10 @@
  *
  * Integer only and exact. Tokens are kept in nano-octets (octets * 1e9),
  * so the refill after t ns at r octets/s is exactly t * r nano-octets: one
- * 64x64->64 multiplication per packet, no division and no rounding. The
- * one division (time to fill the bucket, which caps the multiplication)
- * happens in mice_policer_init(), through mice_div64().
+ * 64x64->64 multiplication per packet, no division and no rounding. A
+ * product that does not fit in 64 bits is more than any bucket holds, so
+ * the overflow check of the multiplication is also the cap: no fill time
+ * needs to be kept (it would cost every gate 8 octets, docs/gates.md).
  *
  * Not locked: the caller serializes calls on one policer (the module holds
  * the gate's spinlock).
@@ -21,15 +22,6 @@
 #define MICE_POLICER_H
 
 #include "freestanding.h"
-
-/*
- * Unsigned 64-bit division for the configuration path only. The module
- * defines it to div64_u64() before including this header, so the 32-bit
- * kernel needs no libgcc helper; userspace uses the C operator.
- */
-#ifndef mice_div64
-#define mice_div64(a, b) ((u64)(a) / (u64)(b))
-#endif
 
 #define MICE_NSEC_PER_SEC	1000000000ull
 
@@ -45,7 +37,6 @@ enum mice_police_verdict {
 struct mice_policer {
 	u64 tokens;		/* nano-octets, <= burst * 1e9 */
 	u64 last_ns;		/* time of the last refill */
-	u64 fill_ns;		/* ns to fill an empty bucket; ~0 if rate 0 */
 	u32 rate;		/* octets per second */
 	u32 burst;		/* bucket size, octets */
 	u32 max_packet;		/* 0: no limit beyond the burst */

@@ -17,6 +17,12 @@
 
 typedef unsigned __int128 u128;
 
+/* ns to fill an empty bucket of @burst octets at @rate (> 0), rounded up. */
+static u64 fill_time_ns(u32 rate, u32 burst)
+{
+	return ((u64)burst * NS + rate - 1) / rate;
+}
+
 static u64 lcg_state;
 
 static u32 lcg(void)
@@ -224,7 +230,7 @@ START_TEST(test_long_idle)
 			mice_policer_init(&p, rates[r], burst, 0, 0);
 			ck_assert_int_eq(mice_policer_admit(&p, 0, burst), MICE_POLICE_PASS);
 			ck_assert_int_eq(mice_policer_admit(&p, 0, 1), MICE_POLICE_DROP_RATE);
-			if (idle[i] < p.fill_ns)
+			if (idle[i] < fill_time_ns(rates[r], burst))
 				continue;
 			ck_assert_int_eq(mice_policer_admit(&p, idle[i], burst),
 					 MICE_POLICE_PASS);
@@ -235,7 +241,11 @@ START_TEST(test_long_idle)
 }
 END_TEST
 
-/* Just below the fill time the multiplication is at its largest. */
+/*
+ * Just below the fill time the multiplication is at its largest without
+ * filling the bucket; at the fill time it is full, and past 2^64 / rate the
+ * product overflows and must fill, not wrap.
+ */
 START_TEST(test_near_fill_no_overflow)
 {
 	static const u32 rates[] = { 1, 3, 8000, 1250000000u, 0xffffffffu };
@@ -250,11 +260,21 @@ START_TEST(test_near_fill_no_overflow)
 			mice_policer_init(&p, rates[r], bursts[b], 0, 0);
 			ck_assert_int_eq(mice_policer_admit(&p, 0, bursts[b]),
 					 MICE_POLICE_PASS);
-			dt = p.fill_ns - 1;
+			dt = fill_time_ns(rates[r], bursts[b]) - 1;
 			mice_policer_admit(&p, dt, 0);	/* refill only */
 			/* Exactly rate * dt nano-octets, below the cap. */
 			ck_assert((u128)p.tokens == (u128)rates[r] * dt);
 			ck_assert(p.tokens < (u64)bursts[b] * NS);
+			mice_policer_admit(&p, dt + 1, 0);
+			ck_assert(p.tokens == (u64)bursts[b] * NS);
+			/* Empty again, then idle until rate * t passes 2^64. */
+			ck_assert_int_eq(mice_policer_admit(&p, dt + 1, bursts[b]),
+					 MICE_POLICE_PASS);
+			dt = dt + 1 + UINT64_MAX / rates[r] + 1;
+			if (dt < UINT64_MAX / rates[r])
+				continue;	/* the sum wrapped: no such time */
+			mice_policer_admit(&p, dt, 0);
+			ck_assert(p.tokens == (u64)bursts[b] * NS);
 		}
 	}
 }
