@@ -523,6 +523,24 @@ fail:
 	return ret;
 }
 
+int gather_watch_routes(struct gather_watch *w)
+{
+	int grp;
+
+	if (!w->nl)
+		return -EBADF;
+	grp = RTNLGRP_IPV4_ROUTE;
+	if (mnl_socket_setsockopt(w->nl, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0)
+		return -errno;
+	grp = RTNLGRP_IPV6_ROUTE;
+	if (mnl_socket_setsockopt(w->nl, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0)
+		return -errno;
+	w->routes = true;
+	return 0;
+}
+
 int gather_watch_fd(const struct gather_watch *w)
 {
 	return w->nl ? mnl_socket_get_fd(w->nl) : -1;
@@ -551,6 +569,26 @@ int gather_watch_feed(struct gather_watch *w, const void *buf, size_t len)
 		const char *why = NULL;
 		bool usable;
 
+		if (w->routes && (nlh->nlmsg_type == RTM_NEWROUTE ||
+				  nlh->nlmsg_type == RTM_DELROUTE)) {
+			const struct rtmsg *rtm;
+
+			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm)) {
+				w->malformed++;
+				continue;
+			}
+			rtm = mnl_nlmsg_get_payload(nlh);
+			/* cached clones are no change of the routing table */
+			if ((rtm->rtm_family != AF_INET &&
+			     rtm->rtm_family != AF_INET6) ||
+			    (rtm->rtm_flags & RTM_F_CLONED))
+				continue;
+			w->events++;
+			n++;
+			if (w->cb)
+				w->cb(GATHER_EV_ROUTE, NULL, true, NULL, w->arg);
+			continue;
+		}
 		if (nlh->nlmsg_type != RTM_NEWADDR &&
 		    nlh->nlmsg_type != RTM_DELADDR)
 			continue;
@@ -618,6 +656,33 @@ const char *gather_event_name(enum gather_event ev)
 		return "del";
 	case GATHER_EV_RESYNC:
 		return "resync";
+	case GATHER_EV_ROUTE:
+		return "route";
 	}
 	return "?";
+}
+
+int gather_route_src(const struct ice_addr *dst, struct ice_addr *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, ret = 0;
+
+	if (ice_addr_to_sockaddr(dst, &ss, &sl))
+		return -EAFNOSUPPORT;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* UDP connect() only looks the route up and picks the source */
+	if (connect(fd, (struct sockaddr *)&ss, sl)) {
+		ret = -errno;
+	} else {
+		sl = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl))
+			ret = -errno;
+		else if (ice_addr_from_sockaddr(src, (struct sockaddr *)&ss))
+			ret = -EAFNOSUPPORT;
+	}
+	close(fd);
+	return ret;
 }

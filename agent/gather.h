@@ -33,6 +33,13 @@
  * RTM_DELADDR, with whether the address is usable. A socket overrun
  * (ENOBUFS) is reported as GATHER_EV_RESYNC: events were lost, gather
  * again.
+ *
+ * Routes (optional, gather_watch_routes()): the watcher also joins
+ * RTNLGRP_IPV4_ROUTE and RTNLGRP_IPV6_ROUTE and reports every
+ * RTM_NEWROUTE / RTM_DELROUTE as GATHER_EV_ROUTE (no address). After a
+ * move the new address comes first and its route to the Home Agent
+ * later; the daemon re-gathers once gather_route_src() finds that route
+ * (seed 004 s.9), instead of after a fixed delay.
  */
 #ifndef MICE_GATHER_H
 #define MICE_GATHER_H
@@ -126,6 +133,7 @@ enum gather_event {
 	GATHER_EV_ADD,		/* RTM_NEWADDR: new or changed (e.g. DAD done) */
 	GATHER_EV_DEL,		/* RTM_DELADDR */
 	GATHER_EV_RESYNC,	/* events were lost; @a is NULL */
+	GATHER_EV_ROUTE,	/* RTM_NEWROUTE/RTM_DELROUTE; @a is NULL */
 };
 
 typedef void (*gather_event_cb)(enum gather_event ev,
@@ -138,6 +146,7 @@ struct gather_watch {
 	gather_event_cb cb;
 	void *arg;
 	bool resolve_names;	/* if_indextoname() for IPv6 events */
+	bool routes;		/* report route changes (gather_watch_routes) */
 	uint64_t events;
 	uint64_t malformed;
 	uint64_t overruns;
@@ -146,6 +155,8 @@ struct gather_watch {
 /* Opens and subscribes. 0 or -errno. */
 int gather_watch_open(struct gather_watch *w, const struct gather_opts *o,
 		      gather_event_cb cb, void *arg);
+/* Also reports route changes (GATHER_EV_ROUTE). 0 or -errno. */
+int gather_watch_routes(struct gather_watch *w);
 int gather_watch_fd(const struct gather_watch *w);
 /* Reads up to 64 queued datagrams without blocking; returns the number of
  * events delivered, or -errno (not -EAGAIN). */
@@ -155,5 +166,12 @@ int gather_watch_process(struct gather_watch *w);
 int gather_watch_feed(struct gather_watch *w, const void *buf, size_t len);
 void gather_watch_close(struct gather_watch *w);
 const char *gather_event_name(enum gather_event ev);
+
+/*
+ * The source address the kernel picks for a datagram to @dst (a route
+ * lookup through a connected, unbound UDP socket; nothing is sent).
+ * 0, or -errno: -ENETUNREACH when there is no route.
+ */
+int gather_route_src(const struct ice_addr *dst, struct ice_addr *src);
 
 #endif /* MICE_GATHER_H */

@@ -2,7 +2,8 @@
 /*
  * libFuzzer: the rtnetlink parsers of host-candidate gathering
  * (agent/gather.c): a received datagram of address events through the
- * watcher, and each message as an address and as a link.
+ * watcher (route messages too), and each message as an address and as a
+ * link.
  */
 #include <linux/rtnetlink.h>
 #include <stdint.h>
@@ -19,6 +20,11 @@ static void on_event(enum gather_event ev, const struct gather_addr *a,
 		     bool usable, const char *why, void *arg)
 {
 	(void)arg;
+	if (ev == GATHER_EV_ROUTE) {
+		if (a)
+			abort();	/* a route event carries no address */
+		return;
+	}
 	if (ev != GATHER_EV_ADD && ev != GATHER_EV_DEL)
 		abort();
 	if (!a || (!usable && !why))
@@ -42,6 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&w, 0, sizeof(w));
 	w.opts = &o;
 	w.cb = on_event;
+	w.routes = true;
 	gather_watch_feed(&w, buf, size);
 
 	left = (int)size;

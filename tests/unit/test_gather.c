@@ -4,9 +4,11 @@
  * libmnl: RTM_NEWADDR/RTM_DELADDR/RTM_NEWLINK parsing and its rejections,
  * the usable-address rules (RFC 8445 s.5.1.1.1), interface/family ranking
  * of host candidates (RFC 8445 s.5.1.2.1, RFC 8421 s.4), the watcher's
- * event delivery from a batch; plus a live dump of this host's addresses.
+ * event delivery from a batch (addresses, and routes when asked); plus a
+ * live dump of this host's addresses and a route lookup.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <check.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
@@ -502,6 +504,79 @@ START_TEST(test_watch_feed)
 }
 END_TEST
 
+static size_t put_route(uint8_t *buf, uint16_t type, int family,
+			unsigned int flags, size_t payload)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = type;
+	rtm = mnl_nlmsg_put_extra_header(nlh, payload);
+	if (payload >= sizeof(*rtm)) {
+		rtm->rtm_family = (uint8_t)family;
+		rtm->rtm_flags = flags;
+	}
+	return nlh->nlmsg_len;
+}
+
+/*
+ * Route changes are reported (GATHER_EV_ROUTE, no address) only when the
+ * watcher was asked for them (gather_watch_routes): the daemon re-gathers
+ * after a move once the route to the Home Agent exists (seed 004 s.9).
+ */
+START_TEST(test_watch_routes)
+{
+	uint8_t buf[1024];
+	struct gather_watch w;
+	struct gather_opts o;
+	struct rec rec;
+	size_t off = 0;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&w, 0, sizeof(w));
+	gather_opts_default(&o, 1);
+	w.opts = &o;
+	w.cb = on_event;
+	w.arg = &rec;
+	off += put_route(buf + off, RTM_NEWROUTE, AF_INET, 0,
+			 sizeof(struct rtmsg));
+	off += put_route(buf + off, RTM_DELROUTE, AF_INET6, 0,
+			 sizeof(struct rtmsg));
+	/* a cached clone, another family, a short message: no event */
+	off += put_route(buf + off, RTM_NEWROUTE, AF_INET6, RTM_F_CLONED,
+			 sizeof(struct rtmsg));
+	off += put_route(buf + off, RTM_NEWROUTE, AF_UNSPEC, 0,
+			 sizeof(struct rtmsg));
+	off += put_route(buf + off, RTM_NEWROUTE, AF_INET, 0, 4);
+	/* not asked for: skipped like any other message */
+	ck_assert_int_eq(gather_watch_feed(&w, buf, off), 0);
+	ck_assert_int_eq(rec.n, 0);
+	w.routes = true;
+	ck_assert_int_eq(gather_watch_feed(&w, buf, off), 2);
+	ck_assert_int_eq(rec.n, 2);
+	ck_assert_int_eq(rec.ev[0], GATHER_EV_ROUTE);
+	ck_assert_int_eq(rec.ev[1], GATHER_EV_ROUTE);
+	ck_assert_uint_eq(w.malformed, 1);
+	ck_assert_str_eq(gather_event_name(GATHER_EV_ROUTE), "route");
+}
+END_TEST
+
+/* The route lookup behind the daemon's re-gathering: loopback is always
+ * routed, from itself; an unknown family is refused. */
+START_TEST(test_route_src)
+{
+	struct ice_addr dst, src;
+
+	ice_addr_set(&dst, AF_INET, "\x7f\0\0\x01", 4191);
+	memset(&src, 0, sizeof(src));
+	ck_assert_int_eq(gather_route_src(&dst, &src), 0);
+	ck_assert_int_eq(src.family, AF_INET);
+	ck_assert(ice_addr_ip_eq(&src, &dst));
+	memset(&dst, 0, sizeof(dst));
+	ck_assert_int_eq(gather_route_src(&dst, &src), -EAFNOSUPPORT);
+}
+END_TEST
+
 /* Live: this host's rtnetlink answers the dumps (no privilege needed). */
 START_TEST(test_live_dump_and_watch)
 {
@@ -544,6 +619,8 @@ static Suite *gather_suite(void)
 	tcase_add_test(tc, test_rank_configured_and_cap);
 	tcase_add_test(tc, test_privacy_rule);
 	tcase_add_test(tc, test_watch_feed);
+	tcase_add_test(tc, test_watch_routes);
+	tcase_add_test(tc, test_route_src);
 	tcase_add_test(tc, test_live_dump_and_watch);
 	suite_add_tcase(s, tc);
 	return s;
