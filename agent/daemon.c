@@ -67,7 +67,16 @@
 #define DAEMON_RELAY_PERMS	8
 #define DAEMON_PERM_MS		300000	/* RFC 8656 s.9: permissions, 300 s */
 #define DAEMON_MONITORS		8
-#define DAEMON_REGATHER_MS	100	/* address event to re-gathering */
+/*
+ * After an address event (seed 004 s.9) the daemon re-gathers as soon as a
+ * usable address has a route to the Home Agent (and the STUN server): the
+ * check runs this long after the last address or route event, so that a
+ * burst of messages is read first. If no such route comes, it re-gathers
+ * anyway this long after the first event (the send retries below take
+ * over when the route comes later).
+ */
+#define DAEMON_REGATHER_DEBOUNCE_MS	5
+#define DAEMON_REGATHER_FALLBACK_MS	500
 /*
  * A send that fails at once (ENETUNREACH: after a move the address often
  * comes before its route) is retried this soon, not after a STUN RTO or
@@ -148,8 +157,10 @@ struct daemon {
 	struct gather_opts gopts;
 	struct gather_watch watch;
 	bool watching;
-	bool regather;
-	uint64_t regather_at;
+	bool regather;			/* an address changed: re-gather */
+	uint64_t regather_check_at;	/* 0: wait for the next event */
+	uint64_t regather_at;		/* the fallback */
+	bool regather_ready;		/* mn_path_ready() said so */
 	struct ice_cand_set local;
 	struct srflx_query srflx;
 	bool gathered;
@@ -1169,7 +1180,7 @@ static void mn_register(struct daemon *d)
  * Addresses on the mice tunnel device itself are no candidates: checks
  * and data would be carried inside the tunnel they are meant to set up.
  */
-static void drop_tunnel_candidates(struct daemon *d)
+static void drop_tunnel_candidates(struct daemon *d, struct ice_cand_set *set)
 {
 	struct ifaddrs *ifa, *i;
 	unsigned int k;
@@ -1182,14 +1193,61 @@ static void drop_tunnel_candidates(struct daemon *d)
 		if (!i->ifa_addr || strcmp(i->ifa_name, d->dev) ||
 		    ice_addr_from_sockaddr(&a, i->ifa_addr))
 			continue;
-		for (k = 0; k < d->local.n; k++) {
-			if (!ice_addr_ip_eq(&d->local.c[k].addr, &a))
+		for (k = 0; k < set->n; k++) {
+			if (!ice_addr_ip_eq(&set->c[k].addr, &a))
 				continue;
-			d->local.c[k] = d->local.c[--d->local.n];
+			set->c[k] = set->c[--set->n];
 			k--;
 		}
 	}
 	freeifaddrs(ifa);
+}
+
+/*
+ * Can the node re-gather after a move (seed 004 s.9)? Only once the
+ * kernel routes to the Home Agent, and to the STUN server, from a usable
+ * host address: registering, the srflx request and the offer go there
+ * first. Else sets @why.
+ */
+static bool mn_path_ready(struct daemon *d, char *why, size_t len)
+{
+	static struct ice_cand_set set;
+	const struct ice_addr *dst[2] = { &d->cfg.home_agent, NULL };
+	char err[256], a[64], b[64];
+	unsigned int i, k;
+
+	if (d->cfg.has_stun_server &&
+	    !ice_addr_eq(&d->cfg.stun_server, &d->cfg.home_agent))
+		dst[1] = &d->cfg.stun_server;
+	ice_cand_set_init(&set, d->cfg.max_local_cands, 'L');
+	if (gather_host(&d->gopts, &set, err, sizeof(err)) < 0) {
+		snprintf(why, len, "gathering host candidates: %.120s", err);
+		return false;
+	}
+	drop_tunnel_candidates(d, &set);
+	for (i = 0; i < 2 && dst[i]; i++) {
+		struct ice_addr src;
+		int ret = gather_route_src(dst[i], &src);
+
+		if (ret) {
+			snprintf(why, len, "no route to %s: %s",
+				 addr_s(dst[i], a, sizeof(a)), strerror(-ret));
+			return false;
+		}
+		for (k = 0; k < set.n; k++)
+			if (ice_addr_ip_eq(&set.c[k].addr, &src))
+				break;
+		if (k == set.n) {
+			snprintf(why, len, "the route to %s leaves from %s, "
+				 "no usable address", addr_s(dst[i], a, sizeof(a)),
+				 inet_ntop(src.family, src.ip, b, sizeof(b)) ? b : "?");
+			return false;
+		}
+		snprintf(why, len, "a route to %s from %s",
+			 addr_s(dst[i], a, sizeof(a)),
+			 inet_ntop(src.family, src.ip, b, sizeof(b)) ? b : "?");
+	}
+	return true;
 }
 
 static void mn_gather(struct daemon *d)
@@ -1203,7 +1261,7 @@ static void mn_gather(struct daemon *d)
 		logev(d, "error", "gathering host candidates: %s", err);
 		return;
 	}
-	drop_tunnel_candidates(d);
+	drop_tunnel_candidates(d, &d->local);
 	for (i = 0; i < d->local.n; i++)
 		logev(d, "candidate", "host %s priority %u",
 		      addr_s(&d->local.c[i].addr, a, sizeof(a)),
@@ -1258,18 +1316,27 @@ static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
 			  bool usable, const char *why, void *arg)
 {
 	struct daemon *d = arg;
+	uint64_t now = now_ms(d);
 
 	(void)ga;
 	(void)why;
+	/* a route only matters while a re-gathering waits for one */
+	if (ev == GATHER_EV_ROUTE) {
+		if (d->regather)
+			d->regather_check_at = now + DAEMON_REGATHER_DEBOUNCE_MS;
+		return;
+	}
 	if (!usable && ev != GATHER_EV_DEL && ev != GATHER_EV_RESYNC)
 		return;
 	/*
-	 * Coalesce bursts (an address and its route come as several
-	 * messages within milliseconds): gather once things settle. Each ms
-	 * here is a ms of the handover gap.
+	 * Re-gather once a usable address routes to the Home Agent (see
+	 * mn_path_ready): an address and its route come as several messages,
+	 * the route often last. Each ms here is a ms of the handover gap.
 	 */
+	if (!d->regather)
+		d->regather_at = now + DAEMON_REGATHER_FALLBACK_MS;
 	d->regather = true;
-	d->regather_at = now_ms(d) + DAEMON_REGATHER_MS;
+	d->regather_check_at = now + DAEMON_REGATHER_DEBOUNCE_MS;
 	logev(d, "address", "%s: re-gathering (seed 004 s.9)", gather_event_name(ev));
 }
 
@@ -1649,8 +1716,26 @@ static void mn_timers(struct daemon *d)
 	uint64_t now = now_ms(d);
 	struct session *s = &d->sess;
 
+	if (d->regather && d->regather_check_at && now >= d->regather_check_at) {
+		char why[200];
+
+		d->regather_check_at = 0;
+		if (mn_path_ready(d, why, sizeof(why))) {
+			logev(d, "address", "ready: %s", why);
+			d->regather_ready = true;
+			d->regather_at = now;
+		} else {
+			emit(d, d->opts->verbose, "address", "waiting: %s", why);
+		}
+	}
 	if (d->regather && now >= d->regather_at) {
+		if (!d->regather_ready)
+			logev(d, "address", "no route to the home agent from a "
+			      "usable address after %d ms: gathering anyway",
+			      DAEMON_REGATHER_FALLBACK_MS);
 		d->regather = false;
+		d->regather_ready = false;
+		d->regather_check_at = 0;
 		mn_gather(d);
 		/* the HA must learn the new address before it relays to us */
 		d->registered = false;
@@ -1692,6 +1777,8 @@ static uint64_t next_wakeup(struct daemon *d)
 		return t;
 	if (d->regather)
 		t = min_u64(t, d->regather_at);
+	if (d->regather && d->regather_check_at)
+		t = min_u64(t, d->regather_check_at);
 	t = min_u64(t, d->next_reg_ms);
 	if (d->srflx.state == SRFLX_RUNNING)
 		t = min_u64(t, srflx_next_deadline(&d->srflx));
@@ -1837,8 +1924,13 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		gather_opts_default(&d.gopts, d.bound.port);
 		d.gopts.no_ipv6 = d.bound.family == AF_INET;
 		d.gopts.no_ipv4 = d.bound.family == AF_INET6;
-		if (!gather_watch_open(&d.watch, &d.gopts, on_addr_event, &d))
+		if (!gather_watch_open(&d.watch, &d.gopts, on_addr_event, &d)) {
 			d.watching = true;
+			if (gather_watch_routes(&d.watch))
+				logev(&d, "error", "no route events; re-gathering "
+				      "%d ms after an address change",
+				      DAEMON_REGATHER_FALLBACK_MS);
+		}
 		if (d.connect) {
 			if (session_open(&d, peer_by_name(&d, d.connect)))
 				return CLI_FAIL;
