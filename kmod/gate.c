@@ -71,6 +71,10 @@ static const struct rhashtable_params mice_gate_used_params = {
 
 int __init mice_gate_init(void)
 {
+	/* The memory target (struct mice_gate): keep new fields in the holes. */
+	BUILD_BUG_ON(BITS_PER_LONG == 64 && !IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
+		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
+		     sizeof(struct mice_gate) > 200);
 	/* Charged to the memory cgroup of whoever adds the gates. */
 	mice_gate_cache = kmem_cache_create("mice_gate",
 					    sizeof(struct mice_gate), 0,
@@ -98,6 +102,52 @@ static struct mice_gate *mice_gate_lookup_flow(struct mice_gate_net *gn,
 	return rhashtable_lookup(&gn->by_flow, k, mice_gate_flow_params);
 }
 
+/* @len leading bits of @addr, the rest zero: a prefix of @len bits. */
+static void mice_gate_cut(u8 *prefix, const u8 *addr, u8 len)
+{
+	unsigned int full = len / 8, rest = len % 8;
+
+	memset(prefix, 0, 16);
+	memcpy(prefix, addr, full);
+	if (rest)
+		prefix[full] = addr[full] & (u8)(0xff << (8 - rest));
+}
+
+/* The classifier @g was added with, whether or not it is committed yet. */
+void mice_gate_get_cls(const struct mice_gate *g,
+		       struct mice_gate_classifier *c)
+{
+	const u8 *src = g->bound ? g->flow.src : g->prefix.src;
+	const u8 *dst = g->bound ? g->flow.dst : g->prefix.dst;
+
+	c->proto = g->shape.proto;
+	c->dir = g->shape.dir;
+	c->src.family = g->shape.src_family;
+	c->src.len = g->shape.src_len;
+	mice_gate_cut(c->src.addr, src, c->src.len);
+	c->dst.family = g->shape.dst_family;
+	c->dst.len = g->shape.dst_len;
+	mice_gate_cut(c->dst.addr, dst, c->dst.len);
+	c->sport = g->shape.sport;
+	c->dport = g->shape.dport;
+}
+
+static void mice_gate_set_cls(struct mice_gate *g,
+			      const struct mice_gate_classifier *c)
+{
+	g->shape.proto = c->proto;
+	g->shape.dir = c->dir;
+	g->shape.src_family = c->src.family;
+	g->shape.src_len = c->src.len;
+	g->shape.dst_family = c->dst.family;
+	g->shape.dst_len = c->dst.len;
+	g->shape.sport = c->sport;
+	g->shape.dport = c->dport;
+	memcpy(g->prefix.src, c->src.addr, sizeof(g->prefix.src));
+	memcpy(g->prefix.dst, c->dst.addr, sizeof(g->prefix.dst));
+}
+
+/* @c must have passed mice_gate_classifier_check(). */
 struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
 				  u32 rate, u32 burst, u32 max_packet,
 				  u32 lifetime_s, u32 idle_s)
@@ -107,7 +157,7 @@ struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
 	if (!g)
 		return NULL;
 	g->id = id;
-	g->cls = *c;
+	mice_gate_set_cls(g, c);
 	g->lifetime_s = lifetime_s;
 	g->idle_s = idle_s;
 	INIT_LIST_HEAD(&g->timer);
@@ -255,6 +305,7 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 		     const struct mice_flow_key *k,
 		     struct netlink_ext_ack *extack)
 {
+	struct mice_gate_classifier cls;
 	struct mice_flow_key key = *k;
 	int err;
 
@@ -263,20 +314,22 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 		NL_SET_ERR_MSG(extack, "gate already committed");
 		return -EALREADY;
 	}
+	mice_gate_get_cls(g, &cls);
 	/* The direction is the hook's business; the tuple must fit. */
-	key.dir = g->cls.dir;
-	if (!mice_gate_classifier_match(&g->cls, &key)) {
+	key.dir = cls.dir;
+	if (!mice_gate_classifier_match(&cls, &key)) {
 		NL_SET_ERR_MSG(extack, "flow is outside the gate's classifier");
 		return -EADDRNOTAVAIL;
 	}
 	key.dir = 0;
 	key.pad = 0;
+	/* The hash table keys on the gate's own copy: overwrite the prefixes. */
 	g->flow = key;
 	/* Found by packets from here on; they pass once it is committed. */
 	err = rhashtable_lookup_insert_fast(&gn->by_flow, &g->flow_node,
 					    mice_gate_flow_params);
 	if (err) {
-		memset(&g->flow, 0, sizeof(g->flow));
+		mice_gate_set_cls(g, &cls);
 		if (err == -EEXIST) {
 			NL_SET_ERR_MSG(extack, "another gate is already committed to this flow");
 			return -EBUSY;
@@ -289,6 +342,7 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 			  ktime_get_ns());
 	g->state = MICE_GATE_COMMITTED;
 	spin_unlock_bh(&g->lock);
+	g->bound = 1;
 	WRITE_ONCE(g->last_used, jiffies);
 	/* From the authorization's end to the idle timeout, if any. */
 	list_del(&g->timer);
@@ -720,7 +774,7 @@ enum mice_reason mice_gate_check(struct mice_gate_net *gn,
 	if (g) {
 		spin_lock_bh(&g->lock);
 		if (g->state == MICE_GATE_COMMITTED &&
-		    (g->cls.dir == MICE_GATE_DIR_ANY || g->cls.dir == dir)) {
+		    (g->shape.dir == MICE_GATE_DIR_ANY || g->shape.dir == dir)) {
 			found = true;
 			v = mice_policer_admit(&g->pol, ktime_get_ns(), len);
 			if (v == MICE_POLICE_PASS) {
@@ -831,6 +885,7 @@ static int mice_gate_proc_show(struct seq_file *seq, void *v)
 	struct mice_gate_net *gn = mice_net(seq_file_single_net(seq))->gates;
 	u64 packets, bytes, dp[__MICE_GATE_DROP_MAX], db[__MICE_GATE_DROP_MAX];
 	const struct mice_gate_mode *mode;
+	struct mice_gate_classifier cls;
 	struct mice_gate *g;
 	unsigned int i;
 
@@ -850,14 +905,15 @@ static int mice_gate_proc_show(struct seq_file *seq, void *v)
 		 "drop_rate drop_size remaining verified\n");
 	mice_gate_for_each(gn, i, g) {
 		mice_gate_counters(g, &packets, &bytes, dp, db);
+		mice_gate_get_cls(g, &cls);
 		seq_printf(seq, "%u %s %s %s ", g->id, mice_gate_state_name(g->state),
-			   mice_gate_proto_name(g->cls.proto),
-			   mice_gate_dir_name(g->cls.dir));
-		mice_gate_proc_prefix(seq, &g->cls.src);
+			   mice_gate_proto_name(cls.proto),
+			   mice_gate_dir_name(cls.dir));
+		mice_gate_proc_prefix(seq, &cls.src);
 		seq_putc(seq, ' ');
-		mice_gate_proc_prefix(seq, &g->cls.dst);
-		seq_printf(seq, " %u-%u %u-%u ", g->cls.sport.lo, g->cls.sport.hi,
-			   g->cls.dport.lo, g->cls.dport.hi);
+		mice_gate_proc_prefix(seq, &cls.dst);
+		seq_printf(seq, " %u-%u %u-%u ", cls.sport.lo, cls.sport.hi,
+			   cls.dport.lo, cls.dport.hi);
 		if (g->state == MICE_GATE_COMMITTED) {
 			mice_gate_proc_addr(seq, g->flow.family, g->flow.src);
 			seq_printf(seq, ":%u>", g->flow.sport);

@@ -378,10 +378,12 @@ static int mice_gate_fill(struct sk_buff *msg, struct mice_gate *g, u32 portid,
 			  struct netlink_callback *cb)
 {
 	u64 packets, bytes, dp[__MICE_GATE_DROP_MAX], db[__MICE_GATE_DROP_MAX];
+	struct mice_gate_classifier cls;
 	struct nlattr *nest;
 	unsigned int i;
 	void *hdr;
 
+	mice_gate_get_cls(g, &cls);
 	hdr = genlmsg_put(msg, portid, seq, &mice_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -393,7 +395,7 @@ static int mice_gate_fill(struct sk_buff *msg, struct mice_gate *g, u32 portid,
 	mice_gate_counters(g, &packets, &bytes, dp, db);
 	if (nla_put_u32(msg, MICE_GATE_A_ID, g->id) ||
 	    nla_put_u8(msg, MICE_GATE_A_STATE, g->state) ||
-	    mice_gate_put_cls(msg, &g->cls) ||
+	    mice_gate_put_cls(msg, &cls) ||
 	    nla_put_u32(msg, MICE_GATE_A_RATE, g->pol.rate) ||
 	    nla_put_u32(msg, MICE_GATE_A_BURST, g->pol.burst) ||
 	    nla_put_u32(msg, MICE_GATE_A_MAX_PACKET, g->pol.max_packet) ||
@@ -406,7 +408,7 @@ static int mice_gate_fill(struct sk_buff *msg, struct mice_gate *g, u32 portid,
 	for (i = 0; i < __MICE_GATE_DROP_MAX; i++)
 		if (mice_gate_put_count(msg, i, dp[i], db[i]))
 			goto cancel;
-	if (g->flow.family && mice_gate_put_flow(msg, &g->flow, -1))
+	if (g->bound && mice_gate_put_flow(msg, &g->flow, -1))
 		goto cancel;
 	if (g->verified && nla_put_flag(msg, MICE_GATE_A_VERIFIED))
 		goto cancel;
@@ -628,7 +630,7 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	}
 	g = mice_gate_find(gn, t.gate_id);
 	if (g) {
-		cls = g->cls;
+		mice_gate_get_cls(g, &cls);
 		if (g->state != MICE_GATE_AUTHORIZED) {
 			/* Replay of a token whose gate is in use. */
 			NL_SET_ERR_MSG(extack, "gate already committed");

@@ -132,6 +132,23 @@ within cli-gate-rate-at-2x "${r:-0}" 50000 5
 [ "$(stat_drop data_policed)" -gt 0 ] && pass policed-in-netns-stats || fail policed-in-netns-stats
 $G awk '$1 == 1 && $2 == "committed"' /proc/net/mice/gates | grep -q "10.1.0.2:5004>10.2.0.2:6000" &&
 	pass proc-gates-flow || fail proc-gates-flow "$($G cat /proc/net/mice/gates)"
+# A committed gate keeps its classifier's prefixes only as the flow's
+# addresses cut to the prefix lengths (kmod/gate.h): show must give back
+# exactly the prefixes it was added with, on and off byte boundaries.
+cls_json() { gate_json "$1" '"\(.src) \(.dst) \(.sport) \(.dport)"'; }
+$G $MICE gate add 3 --proto udp --src 10.1.0.0/20 --dst 10.2.0.0/23 --sport 5000-5999 \
+	--dport 6100-6199 --rate 50000 --burst 3000 &&
+	$G $MICE gate add 4 --proto udp --src fd01::/61 --dst fd02::/64 --rate 50000 --burst 3000 &&
+	before3=$(cls_json 3) && before4=$(cls_json 4) &&
+	$G $MICE gate commit 3 --flow udp,10.1.15.254,5999,10.2.1.255,6100 &&
+	$G $MICE gate commit 4 --flow udp,fd01::7:ffff:1,5004,fd02::2,6000 &&
+	[ "$(gate_json 3 .state) $(gate_json 4 .state)" = "committed committed" ] &&
+	[ "$before3" = "10.1.0.0/20 10.2.0.0/23 5000-5999 6100-6199" ] &&
+	[ "$(cls_json 3)" = "$before3" ] && [ "$(cls_json 4)" = "$before4" ] &&
+	$G awk '$1 == 4' /proc/net/mice/gates | grep -q " fd01::/61 fd02::/64 " &&
+	pass committed-keeps-classifier ||
+	fail committed-keeps-classifier "3: $before3 -> $(cls_json 3); 4: $before4 -> $(cls_json 4)"
+$G $MICE gate del 3; $G $MICE gate del 4
 # Another source port is another flow: no gate.
 r=$(measure 5099 6000 100000 1)
 check_eq other-sport-not-admitted 0 "$r"
