@@ -45,6 +45,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "config.h"
+#include "control.h"
 #include "gather.h"
 #include "ice_agent.h"
 #include "json.h"
@@ -66,7 +67,6 @@
 #define DAEMON_PSK_MAX		64
 #define DAEMON_RELAY_PERMS	8
 #define DAEMON_PERM_MS		300000	/* RFC 8656 s.9: permissions, 300 s */
-#define DAEMON_MONITORS		8
 /*
  * After an address event (seed 004 s.9) the daemon re-gathers as soon as a
  * usable address has a route to the Home Agent (and the STUN server): the
@@ -172,12 +172,7 @@ struct daemon {
 	struct session sess;
 	bool have_sess;
 	/* the control socket `mice status` and `mice monitor` use */
-	int ctl_fd;
-	char ctl_path[108];
-	struct {
-		int fd;			/* -1: free */
-		bool json;
-	} mon[DAEMON_MONITORS];
+	struct ctl_server ctl;
 };
 
 static volatile sig_atomic_t daemon_stop;
@@ -193,58 +188,6 @@ static uint64_t now_ms(struct daemon *d)
 	return d->clk.now_ms(d->clk.ctx);
 }
 
-static void event_write(FILE *f, bool json, uint64_t t, const char *event,
-			const char *text)
-{
-	if (json) {
-		struct json j;
-
-		json_init(&j, f);
-		json_obj_open(&j, NULL);
-		json_u64(&j, "t_ms", t);
-		json_str(&j, "event", event);
-		json_str(&j, "detail", text);
-		json_obj_close(&j);
-		json_end(&j);
-	} else {
-		fprintf(f, "t=%llu.%03llu %s %s\n", (unsigned long long)(t / 1000),
-			(unsigned long long)(t % 1000), event, text);
-	}
-	fflush(f);
-}
-
-/*
- * Every event goes to the `mice monitor --daemon` clients. A client that
- * cannot keep up (its socket buffer full) is dropped, never waited for:
- * the loop serves the checks.
- */
-static void monitor_send(struct daemon *d, uint64_t t, const char *event,
-			 const char *text)
-{
-	char line[1024];
-	unsigned int i;
-	FILE *f;
-
-	for (i = 0; i < DAEMON_MONITORS; i++) {
-		ssize_t n;
-		size_t len;
-
-		if (d->mon[i].fd < 0)
-			continue;
-		f = fmemopen(line, sizeof(line), "w");
-		if (!f)
-			continue;
-		event_write(f, d->mon[i].json, t, event, text);
-		len = (size_t)ftell(f);
-		fclose(f);
-		n = send(d->mon[i].fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n != (ssize_t)len) {
-			close(d->mon[i].fd);
-			d->mon[i].fd = -1;
-		}
-	}
-}
-
 /*
  * One event: "t=1.234 event detail" or a JSON object, to stdout when
  * @log (pair state changes only with -v) and always to monitors.
@@ -257,8 +200,8 @@ static void vemit(struct daemon *d, bool log, const char *event,
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	if (log)
-		event_write(stdout, d->opts->json, t, event, text);
-	monitor_send(d, t, event, text);
+		ctl_event_write(stdout, d->opts->json, t, event, text);
+	ctl_broadcast(&d->ctl, t, event, text);
 }
 
 static void logev(struct daemon *d, const char *event, const char *fmt, ...)
@@ -1540,74 +1483,14 @@ static void status_write(struct daemon *d, FILE *f)
 	json_end(&j);
 }
 
-static void ctl_open(struct daemon *d, const char *path)
+static void ctl_status(void *arg, FILE *f)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-
-	d->ctl_fd = -1;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return;
-	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s", path);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	mkdir("/run/mice", 0755);
-	unlink(path);
-	d->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (d->ctl_fd < 0 || bind(d->ctl_fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    chmod(path, 0600) || listen(d->ctl_fd, 4)) {
-		logev(d, "error", "control socket %s: %s", path, strerror(errno));
-		if (d->ctl_fd >= 0)
-			close(d->ctl_fd);
-		d->ctl_fd = -1;
-	}
+	status_write(arg, f);
 }
 
-/*
- * One request line per connection: "status" (the default, also for an
- * empty request) answers the JSON state and closes; "monitor json" or
- * "monitor text" keeps the connection and streams every event.
- */
-static void ctl_serve(struct daemon *d)
+static void ctl_attached(void *arg, bool json)
 {
-	int c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-	struct pollfd pfd = { .fd = c, .events = POLLIN };
-	char req[64] = "";
-	unsigned int i;
-	ssize_t n = 0;
-	FILE *f;
-
-	if (c < 0)
-		return;
-	/* the request is one short line; a silent client gets the status */
-	if (poll(&pfd, 1, 200) > 0) {
-		n = recv(c, req, sizeof(req) - 1, MSG_DONTWAIT);
-		req[n > 0 ? n : 0] = '\0';
-	}
-	if (!strncmp(req, "monitor", 7)) {
-		for (i = 0; i < DAEMON_MONITORS && d->mon[i].fd >= 0; i++)
-			;
-		if (i == DAEMON_MONITORS) {
-			dprintf(c, "error: at most %d monitors\n", DAEMON_MONITORS);
-			close(c);
-			return;
-		}
-		d->mon[i].fd = c;
-		d->mon[i].json = !strncmp(req, "monitor json", 12);
-		emit(d, false, "monitor", "attached (%s)", d->mon[i].json ?
-		     "json" : "text");
-		return;
-	}
-	if (req[0] && strncmp(req, "status", 6)) {
-		dprintf(c, "error: unknown request (expected status or monitor)\n");
-		close(c);
-		return;
-	}
-	f = fdopen(c, "w");
-	if (!f) {
-		close(c);
-		return;
-	}
-	status_write(d, f);
-	fclose(f);
+	emit(arg, false, "monitor", "attached (%s)", json ? "json" : "text");
 }
 
 /* ---- the loop ------------------------------------------------------------- */
@@ -1844,8 +1727,7 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	memset(&d, 0, sizeof(d));
 	d.opts = opts;
 	d.fd = -1;
-	for (c = 0; c < DAEMON_MONITORS; c++)
-		d.mon[c].fd = -1;
+	ctl_init(&d.ctl);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -1914,7 +1796,10 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		logev(&d, "kernel", "not used by the home agent");
 	snprintf(ctl_default, sizeof(ctl_default), "/run/mice/%s.ctl",
 		 d.cfg.role == MICE_ROLE_HA ? "ha" : d.name);
-	ctl_open(&d, ctl ? ctl : ctl_default);
+	mkdir("/run/mice", 0755);
+	if (ctl_open(&d.ctl, ctl ? ctl : ctl_default, ctl_status, ctl_attached, &d))
+		logev(&d, "error", "control socket %s: %s", ctl ? ctl : ctl_default,
+		      strerror(errno));
 
 	if (d.cfg.role == MICE_ROLE_HA) {
 		struct stun_server_cfg sc = { .software = "mice" };
@@ -1948,35 +1833,37 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		deadline = now_ms(&d) + timeout_s * 1000;
 
 	while (!daemon_stop) {
-		struct pollfd pfd[3 + DAEMON_MAX_REGS] = {
+		struct pollfd pfd[2 + DAEMON_MAX_REGS + CTL_POLLFDS] = {
 			{ .fd = d.fd, .events = POLLIN },
 			{ .fd = d.watching ? gather_watch_fd(&d.watch) : -1,
 			  .events = POLLIN },
-			{ .fd = d.ctl_fd, .events = POLLIN },
 		};
 		uint64_t now = now_ms(&d), wake = next_wakeup(&d);
-		unsigned int i;
+		unsigned int i, nctl;
 
 		if (deadline && now >= deadline)
 			break;
 		if (deadline)
 			wake = min_u64(wake, deadline);
+		wake = min_u64(wake, ctl_next_deadline(&d.ctl));
 		for (i = 0; i < DAEMON_MAX_REGS; i++) {
-			pfd[3 + i].fd = d.regs[i].relay.family ? d.regs[i].relay_fd : -1;
-			pfd[3 + i].events = POLLIN;
+			pfd[2 + i].fd = d.regs[i].relay.family ? d.regs[i].relay_fd : -1;
+			pfd[2 + i].events = POLLIN;
 		}
-		if (poll(pfd, 3 + DAEMON_MAX_REGS,
+		nctl = ctl_pollfds(&d.ctl, &pfd[2 + DAEMON_MAX_REGS]);
+		if (poll(pfd, 2 + DAEMON_MAX_REGS + nctl,
 			 wake > now ? (int)min_u64(wake - now, 1000) : 0) > 0) {
 			if (pfd[0].revents & POLLIN)
 				read_socket(&d);
 			if (pfd[1].revents & POLLIN)
 				gather_watch_process(&d.watch);
-			if (pfd[2].revents & POLLIN)
-				ctl_serve(&d);
 			for (i = 0; i < DAEMON_MAX_REGS; i++)
-				if (pfd[3 + i].revents & POLLIN)
+				if (pfd[2 + i].revents & POLLIN)
 					ha_relay_read(&d, &d.regs[i]);
+			ctl_on_poll(&d.ctl, &pfd[2 + DAEMON_MAX_REGS], nctl,
+				    now_ms(&d));
 		}
+		ctl_timers(&d.ctl, now_ms(&d));
 		if (d.cfg.role == MICE_ROLE_MN)
 			mn_timers(&d);
 	}
@@ -1995,13 +1882,7 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 			close(d.regs[c].relay_fd);
 	if (d.watching)
 		gather_watch_close(&d.watch);
-	for (c = 0; c < DAEMON_MONITORS; c++)
-		if (d.mon[c].fd >= 0)
-			close(d.mon[c].fd);
-	if (d.ctl_fd >= 0) {
-		close(d.ctl_fd);
-		unlink(d.ctl_path);
-	}
+	ctl_close(&d.ctl);
 	close(d.fd);
 	return CLI_OK;
 }
