@@ -1074,37 +1074,29 @@ static void maybe_nominate(struct ice_agent *a)
 /*
  * See handle_pair_request(): the peer's check crossed ours, so our
  * request, if a filtering NAT dropped it, would now get through. Resend it
- * once if its answer is overdue: 1.5 RTT after it was sent (at least
- * ICE_RESEND_MIN_MS), instead of waiting the RTO; but never later than
- * the next pacing slot. RFC 8445 s.7.3.1.4 queues a new triggered check
- * for the pair, which goes out when the Ta timer next fires (s.6.1.4.2);
- * the resend goes out by then too, without taking that slot, unless a
- * known RTT says the answer may still be on its way (1.5 RTT). After an
- * ICE restart (seed 004 s.9) no RTT is known yet, and the floor alone
- * cost up to ICE_RESEND_MIN_MS of the handover gap.
+ * once, at once, unless a known RTT says its answer may still be on its
+ * way (then 1.5 RTT after it was sent), instead of waiting the RTO.
+ * RFC 8445 s.7.3.1.4 queues a new triggered check instead, which waits
+ * for the next pacing slot (s.6.1.4.2); but Ta paces new transactions
+ * (s.14.1), and this is the running one's request again. After an ICE
+ * restart (seed 004 s.9) no RTT is known yet, and waiting (150 ms until
+ * now, or the slot) was most of the check time in the handover gap.
  */
 static void schedule_resend(struct ice_agent *a, unsigned int id)
 {
-	uint64_t wait = ICE_RESEND_MIN_MS, rtt15 = 0, slot;
+	uint64_t rtt15 = 0;
 	unsigned int i;
 
 	if (a->rtt_min != UINT64_MAX)
 		rtt15 = a->rtt_min + a->rtt_min / 2;
-	if (rtt15 > wait)
-		wait = rtt15;
-	slot = a->last_check_at + a->cfg.ta_ms;
-	if (slot < a->now)
-		slot = a->now;
 	for (i = 0; i < a->txns.max; i++) {
 		struct chk_ctx *c = &a->ctx[i];
 		uint64_t start = a->txns.slot[i].start_ms;
 
 		if (a->txns.used[i] && c->pair_id == id && !c->resent &&
-		    !c->resend_at && a->txns.slot[i].sent == 1) {
-			uint64_t cap = slot > start + rtt15 ? slot : start + rtt15;
-
-			c->resend_at = start + wait < cap ? start + wait : cap;
-		}
+		    !c->resend_at && a->txns.slot[i].sent == 1)
+			c->resend_at = a->now > start + rtt15 ? a->now :
+								start + rtt15;
 	}
 }
 

@@ -39,13 +39,14 @@
  *    whichever comes first. Aggressive (RFC 5245
  *    s.8.1.1.2) is an option: every check carries USE-CANDIDATE.
  *  - A request that arrives for an In-Progress pair makes the agent
- *    resend its running check's request once, when the answer is overdue
- *    (1.5 RTT, at least ICE_RESEND_MIN_MS) or at the next pacing slot,
- *    whichever comes first: behind a filtering NAT the first request is
- *    dropped until the peer's own check opens the way. RFC 8445
- *    s.7.3.1.4 cancels the check and queues a new one instead, sent at
- *    that next slot; that spends the slot and restarts the check, which
- *    measurably slowed nomination (docs/benchmarks.md).
+ *    resend its running check's request once: at once, or 1.5 RTT after
+ *    it was sent if a known RTT says the answer may still come. Behind a
+ *    filtering NAT the first request is dropped until the peer's own
+ *    check opens the way. RFC 8445 s.7.3.1.4 cancels the check and queues
+ *    a new one instead, sent at the next pacing slot; that spends the
+ *    slot and restarts the check, which measurably slowed nomination
+ *    (docs/benchmarks.md). Ta paces new transactions (s.14.1), not this
+ *    second send of a running one.
  *  - Consent freshness (RFC 7675 s.5.1) on the selected pair once
  *    completed: a Binding request every consent_interval (5 s) randomized
  *    over [0.8, 1.2], never less than 4 s apart, each a new transaction
@@ -100,10 +101,6 @@
 /* regular nomination stops waiting for a better pair whose check has
  * been silent for 1.25 RTT + this (ice_agent.c, check_is_young) */
 #define ICE_SILENT_SLACK_MS	20
-/* a check the peer's check crossed is resent if unanswered after 1.5 RTT,
- * at least this, or at the next pacing slot if that is sooner (ice_agent.c,
- * schedule_resend) */
-#define ICE_RESEND_MIN_MS	150
 
 /* Largest datagram the engine emits (checks are ~100-200 bytes). */
 #define ICE_TX_MAX		512

@@ -250,6 +250,15 @@ static void tap_log(void *ctx, struct icesim *s, int from,
 		l->t[k].sends[l->t[k].nsend++] = now;
 }
 
+/* tap_log for both sides: @ctx is struct tidlog[2], one per side */
+static void tap_log2(void *ctx, struct icesim *s, int from,
+		     const struct ice_tx *tx, uint64_t now)
+{
+	struct tidlog *l = ctx;
+
+	tap_log(&l[from], s, from, tx, now);
+}
+
 static void pacing_run(uint32_t ta)
 {
 	struct ice_agent_config cfa, cfb;
@@ -908,13 +917,13 @@ START_TEST(test_crossing_request_resends_in_progress)
 END_TEST
 
 /*
- * The crossing resend goes out no later than the next pacing slot, where
- * RFC 8445 s.7.3.1.4 would send its new triggered check (s.6.1.4.2), even
- * while no RTT is known (as right after an ICE restart, seed 004 s.9):
- * A's first request (t=0) is lost, B's check arrives at t=20, and A sends
- * the same request again at t=Ta=50, not at ICE_RESEND_MIN_MS.
+ * The crossing resend goes out as soon as the peer's check arrives while
+ * no RTT is known (as right after an ICE restart, seed 004 s.9), neither
+ * at the next pacing slot (Ta paces new transactions, RFC 8445 s.14.1)
+ * nor after a fixed floor: A's first request (t=0) is lost, B's check
+ * arrives at t=20 and A sends the same request again then.
  */
-START_TEST(test_crossing_resend_by_next_pacing_slot)
+START_TEST(test_crossing_resend_at_once)
 {
 	struct ice_agent_config cfa, cfb;
 	struct cands ca, cb;
@@ -940,10 +949,55 @@ START_TEST(test_crossing_resend_by_next_pacing_slot)
 	ck_assert_uint_ge(log.n, 1);
 	ck_assert_uint_eq(log.t[0].first, 0);
 	ck_assert_uint_ge(log.t[0].nsend, 2);
-	ck_assert_uint_eq(log.t[0].sends[1], ICE_DEFAULT_TA_MS);
+	ck_assert_uint_eq(log.t[0].sends[1], 20);
 	e = icesim_find_event(s, A, ICE_EV_VALID, 0);
 	ck_assert_int_ge(e, 0);
-	ck_assert_uint_eq(s->side[A].ev[e].time, ICE_DEFAULT_TA_MS + 40);
+	ck_assert_uint_eq(s->side[A].ev[e].time, 60);
+	icesim_free(s);
+}
+END_TEST
+
+/*
+ * Once the RTT is known, a crossing request does not make the agent resend
+ * a request whose answer may still be on its way: no second send sooner
+ * than 1.5 RTT after the first (two host candidates each, RTT 100 ms; the
+ * first answers, at t=100, give the RTT).
+ */
+START_TEST(test_crossing_resend_waits_known_rtt)
+{
+	struct ice_agent_config cfa, cfb;
+	struct cands ca = { 0 }, cb = { 0 };
+	static struct tidlog log[2];
+	struct icesim *s;
+	unsigned int i, k, n = 0;
+
+	cand_add(&ca, "10.0.0.1", 5000, 65535);
+	cand_add(&ca, "10.0.1.1", 5001, 60000);
+	cand_add(&cb, "10.0.0.2", 6000, 65535);
+	cand_add(&cb, "10.0.1.2", 6001, 60000);
+	cfg_init(&cfa, A, true, 2);
+	cfg_init(&cfb, B, false, 1);
+	s = pair_setup(&cfa, &cfb, &ca, &cb);
+	s->side[A].delay_ms = 50;
+	s->side[B].delay_ms = 50;
+	for (i = 0; i < 2; i++) {
+		memset(&log[i], 0, sizeof(log[i]));
+		log[i].side = (int)i;
+	}
+	s->tap = tap_log2;
+	s->tap_ctx = log;
+	icesim_run(s, 60000, icesim_both_completed, NULL);
+	ck_assert(icesim_both_completed(s, NULL));
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < log[i].n; k++) {
+			if (log[i].t[k].first < 100)
+				continue;
+			n++;
+			if (log[i].t[k].nsend >= 2)
+				ck_assert_uint_ge(log[i].t[k].sends[1] -
+						  log[i].t[k].first, 150);
+		}
+	ck_assert_uint_ge(n, 1);	/* checks started once the RTT was known */
 	icesim_free(s);
 }
 END_TEST
@@ -1637,7 +1691,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_nomination_waits_for_young);
 	tcase_add_test(tc, test_nomination_relay_waits_for_direct);
 	tcase_add_test(tc, test_crossing_request_resends_in_progress);
-	tcase_add_test(tc, test_crossing_resend_by_next_pacing_slot);
+	tcase_add_test(tc, test_crossing_resend_at_once);
+	tcase_add_test(tc, test_crossing_resend_waits_known_rtt);
 	tcase_add_test(tc, test_consent_lost);
 	tcase_add_test(tc, test_consent_spacing);
 	tcase_add_test(tc, test_keepalive_without_consent);
