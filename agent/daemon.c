@@ -72,8 +72,8 @@
  * usable address has a route to the Home Agent (and the STUN server): the
  * check runs this long after the last address or route event, so that a
  * burst of messages is read first. If no such route comes, it re-gathers
- * anyway this long after the first event (the send retries below take
- * over when the route comes later).
+ * anyway this long after the last address event (the send retries below
+ * take over when the route comes later).
  */
 #define DAEMON_REGATHER_DEBOUNCE_MS	5
 #define DAEMON_REGATHER_FALLBACK_MS	500
@@ -1276,8 +1276,7 @@ static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
 	 * mn_path_ready): an address and its route come as several messages,
 	 * the route often last. Each ms here is a ms of the handover gap.
 	 */
-	if (!d->regather)
-		d->regather_at = now + DAEMON_REGATHER_FALLBACK_MS;
+	d->regather_at = now + DAEMON_REGATHER_FALLBACK_MS;
 	d->regather = true;
 	d->regather_check_at = now + DAEMON_REGATHER_DEBOUNCE_MS;
 	logev(d, "address", "%s: re-gathering (seed 004 s.9)", gather_event_name(ev));
@@ -1614,7 +1613,8 @@ static void mn_timers(struct daemon *d)
 	if (d->regather && now >= d->regather_at) {
 		if (!d->regather_ready)
 			logev(d, "address", "no route to the home agent from a "
-			      "usable address after %d ms: gathering anyway",
+			      "usable address %d ms after the last address event: "
+			      "gathering anyway",
 			      DAEMON_REGATHER_FALLBACK_MS);
 		d->regather = false;
 		d->regather_ready = false;
