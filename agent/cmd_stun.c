@@ -803,6 +803,11 @@ static void print_config(const struct mice_config *c)
 	json_bool(&j, "frozen", c->frozen);
 	json_str(&j, "nomination", mice_nomination_name(c->nomination));
 	json_str(&j, "kernel", mice_kernel_mode_name(c->kernel));
+	if (c->home_agent_key[0])
+		json_str(&j, "home-agent-key", c->home_agent_key);
+	if (c->role == MICE_ROLE_HA)
+		json_str(&j, "registration", c->registration == MICE_REG_OPEN ?
+			 "open" : "authenticated");
 	json_obj_close(&j);
 	json_obj_open(&j, "limits");
 	json_u64(&j, "max-checks", c->max_checks);
@@ -830,6 +835,14 @@ static void print_config(const struct mice_config *c)
 			 "mikey" : "psk-file");
 		if (p->cred == MICE_CRED_PSK_FILE)
 			json_str(&j, "psk-file", p->psk_file);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_arr_open(&j, "nodes");
+	for (i = 0; i < c->n_nodes; i++) {
+		json_obj_open(&j, NULL);
+		json_str(&j, "name", c->nodes[i].name);
+		json_str(&j, "key-file", c->nodes[i].key_file);
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);

@@ -19,6 +19,7 @@ enum cfg_section {
 	SEC_PEER,
 	SEC_LIMITS,
 	SEC_TIMERS,
+	SEC_NODE,
 };
 
 enum cfg_kind {
@@ -31,6 +32,9 @@ enum cfg_kind {
 	K_KERNEL,
 	K_UINT,
 	K_CREDENTIALS,
+	K_HA_KEY,
+	K_REGISTRATION,
+	K_KEY_FILE,
 };
 
 struct cfg_key {
@@ -53,6 +57,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ SEC_AGENT, "frozen", K_FROZEN, 0, 0, 0, NULL },
 	{ SEC_AGENT, "nomination", K_NOMINATION, 0, 0, 0, NULL },
 	{ SEC_AGENT, "kernel", K_KERNEL, 0, 0, 0, NULL },
+	{ SEC_AGENT, "home-agent-key", K_HA_KEY, 0, 0, 0, NULL },
+	{ SEC_AGENT, "registration", K_REGISTRATION, 0, 0, 0, NULL },
 	U(SEC_LIMITS, "max-checks", max_checks, MICE_CFG_MAX_CHECKS_MIN,
 	  MICE_CFG_MAX_CHECKS_MAX, NULL),
 	U(SEC_LIMITS, "max-remote-candidates", max_remote_cands, 1,
@@ -74,6 +80,7 @@ static const struct cfg_key cfg_keys[] = {
 	  MICE_CFG_NOM_WAIT_MIN, MICE_CFG_NOM_WAIT_MAX, "ms"),
 	{ SEC_PEER, "home-agent", K_HOME_AGENT, 0, 0, 0, NULL },
 	{ SEC_PEER, "credentials", K_CREDENTIALS, 0, 0, 0, NULL },
+	{ SEC_NODE, "key-file", K_KEY_FILE, 0, 0, 0, NULL },
 };
 #undef U
 
@@ -87,14 +94,17 @@ struct cfg_parser {
 	size_t errlen;
 	enum cfg_section sec;
 	struct mice_cfg_peer *peer;	/* SEC_PEER */
+	struct mice_cfg_node *node;	/* SEC_NODE */
 	unsigned int key_line[N_KEYS];	/* where each key of the current
 					 * section was set, 0 if not yet */
-	unsigned int sec_line[SEC_TIMERS + 1];
+	unsigned int sec_line[SEC_NODE + 1];
+	/* role-dependent [agent] keys, checked once the role is known */
+	unsigned int ha_key_line, registration_line;
 };
 
 static const char *const sec_names[] = {
 	[SEC_NONE] = "", [SEC_AGENT] = "agent", [SEC_PEER] = "peer",
-	[SEC_LIMITS] = "limits", [SEC_TIMERS] = "timers",
+	[SEC_LIMITS] = "limits", [SEC_TIMERS] = "timers", [SEC_NODE] = "node",
 };
 
 static int perr(struct cfg_parser *p, const char *fmt, ...)
@@ -337,6 +347,26 @@ static int parse_listen(struct cfg_parser *p, char *v)
 	return 0;
 }
 
+/*
+ * A key file's path for @key: absolute (the daemon's working directory is
+ * not the config file's), at most MICE_CFG_PATH_MAX bytes; stored, not
+ * opened. @what says where in the value it stands, for the message.
+ */
+static int parse_abs_path(struct cfg_parser *p, const char *key,
+			  const char *what, const char *path, char *out)
+{
+	char sb[80];
+
+	if (path[0] != '/')
+		return perr(p, "key '%s': expected an absolute path%s, got '%s'",
+			    key, what, shown(path, sb, sizeof(sb)));
+	if (strlen(path) > MICE_CFG_PATH_MAX)
+		return perr(p, "key '%s': expected a path of at most %d bytes",
+			    key, MICE_CFG_PATH_MAX);
+	strcpy(out, path);
+	return 0;
+}
+
 static int parse_credentials(struct cfg_parser *p, char *v)
 {
 	struct mice_cfg_peer *pe = p->peer;
@@ -351,15 +381,10 @@ static int parse_credentials(struct cfg_parser *p, char *v)
 
 		while (*path == ' ' || *path == '\t')
 			path++;
-		if (path[0] != '/')
-			return perr(p, "key 'credentials': expected an absolute "
-				    "path after psk-file, got '%s'",
-				    shown(path, sb, sizeof(sb)));
-		if (strlen(path) > MICE_CFG_PATH_MAX)
-			return perr(p, "key 'credentials': expected a path of "
-				    "at most %d bytes", MICE_CFG_PATH_MAX);
+		if (parse_abs_path(p, "credentials", " after psk-file", path,
+				   pe->psk_file))
+			return -1;
 		pe->cred = MICE_CRED_PSK_FILE;
-		strcpy(pe->psk_file, path);
 		return 0;
 	}
 	return perr(p, "key 'credentials': expected 'psk-file /PATH' or "
@@ -434,6 +459,22 @@ static int set_key(struct cfg_parser *p, const struct cfg_key *k, char *v)
 	}
 	case K_CREDENTIALS:
 		return parse_credentials(p, v);
+	case K_HA_KEY:
+		p->ha_key_line = p->line;
+		return parse_abs_path(p, k->name, "", v, c->home_agent_key);
+	case K_REGISTRATION:
+		p->registration_line = p->line;
+		if (!strcmp(v, "authenticated"))
+			c->registration = MICE_REG_AUTHENTICATED;
+		else if (!strcmp(v, "open"))
+			c->registration = MICE_REG_OPEN;
+		else
+			return perr(p, "key 'registration': expected "
+				    "'authenticated' or 'open', got '%s'",
+				    shown(v, sb, sizeof(sb)));
+		return 0;
+	case K_KEY_FILE:
+		return parse_abs_path(p, k->name, "", v, p->node->key_file);
 	}
 	return perr(p, "internal error");
 }
@@ -475,6 +516,11 @@ static int finish_peer(struct cfg_parser *p)
 			 "agent's peer section names the home agent serving that "
 			 "node", p->peer->name);
 	}
+	if (p->sec == SEC_NODE && !p->node->key_file[0]) {
+		p->line = p->node->line;
+		r = perr(p, "section [node %s]: key 'key-file' is missing: expected "
+			 "the absolute path of the MN-HA key", p->node->name);
+	}
 	p->line = line;
 	return r;
 }
@@ -507,6 +553,7 @@ static int parse_section(struct cfg_parser *p, char *s)
 		return -1;
 	memset(p->key_line, 0, sizeof(p->key_line));
 	p->peer = NULL;
+	p->node = NULL;
 
 	if (!strcmp(name, "peer")) {
 		unsigned int j;
@@ -528,6 +575,26 @@ static int parse_section(struct cfg_parser *p, char *s)
 		p->peer->line = p->line;
 		return 0;
 	}
+	if (!strcmp(name, "node")) {
+		unsigned int j;
+
+		if (!peer_name_ok(arg))
+			return perr(p, "section [node NAME]: expected a name of "
+				    "1-%d characters A-Z a-z 0-9 . _ -, got '%s'",
+				    MICE_CFG_NAME_MAX, shown(arg, sb, sizeof(sb)));
+		for (j = 0; j < c->n_nodes; j++)
+			if (!strcmp(c->nodes[j].name, arg))
+				return perr(p, "section [node %s] is a duplicate "
+					    "of line %u", arg, c->nodes[j].line);
+		if (c->n_nodes == MICE_CFG_MAX_NODES)
+			return perr(p, "section [node %s]: expected at most %d "
+				    "nodes", arg, MICE_CFG_MAX_NODES);
+		p->sec = SEC_NODE;
+		p->node = &c->nodes[c->n_nodes++];
+		strcpy(p->node->name, arg);
+		p->node->line = p->line;
+		return 0;
+	}
 	for (i = SEC_AGENT; i <= SEC_TIMERS; i++) {
 		if (i == SEC_PEER || strcmp(name, sec_names[i]))
 			continue;
@@ -542,7 +609,7 @@ static int parse_section(struct cfg_parser *p, char *s)
 		return 0;
 	}
 	return perr(p, "unknown section '[%s]': expected [agent], [peer NAME], "
-		    "[limits] or [timers]", shown(name, sb, sizeof(sb)));
+		    "[node NAME], [limits] or [timers]", shown(name, sb, sizeof(sb)));
 }
 
 static int parse_keyline(struct cfg_parser *p, char *s)
@@ -558,8 +625,8 @@ static int parse_keyline(struct cfg_parser *p, char *s)
 	}
 	if (p->sec == SEC_NONE)
 		return perr(p, "key '%s' outside a section: expected a section "
-			    "header first ([agent], [peer NAME], [limits], "
-			    "[timers])", shown(s, sb, sizeof(sb)));
+			    "header first ([agent], [peer NAME], [node NAME], "
+			    "[limits], [timers])", shown(s, sb, sizeof(sb)));
 	for (i = 0; i < N_KEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
@@ -578,6 +645,9 @@ static int parse_keyline(struct cfg_parser *p, char *s)
 		return perr(p, "unknown key '%s' in [peer %s]: expected one of "
 			    "home-agent, credentials", shown(s, sb, sizeof(sb)),
 			    p->peer->name);
+	if (p->sec == SEC_NODE)
+		return perr(p, "unknown key '%s' in [node %s]: expected key-file",
+			    shown(s, sb, sizeof(sb)), p->node->name);
 	{
 		char list[256];
 		size_t o = 0;
@@ -615,6 +685,41 @@ static int check_config(struct cfg_parser *p)
 	if (c->role == MICE_ROLE_HA && c->n_listen == 0)
 		return perr(p, "role ha needs key 'listen' in [agent]: expected "
 			    "ADDR:PORT (the STUN/MIP port)");
+	if (c->role == MICE_ROLE_MN && c->n_nodes) {
+		p->line = c->nodes[0].line;
+		return perr(p, "section [node %s]: only a home agent (role ha) "
+			    "serves nodes", c->nodes[0].name);
+	}
+	if (c->role == MICE_ROLE_MN && p->registration_line) {
+		p->line = p->registration_line;
+		return perr(p, "key 'registration' is for role ha (a mobile node "
+			    "signs its registrations when 'home-agent-key' is set)");
+	}
+	if (c->role == MICE_ROLE_HA && p->ha_key_line) {
+		p->line = p->ha_key_line;
+		return perr(p, "key 'home-agent-key' is for role mn (a home agent "
+			    "has one key-file per [node NAME])");
+	}
+	if (c->role == MICE_ROLE_HA && c->registration == MICE_REG_AUTHENTICATED &&
+	    !c->n_nodes)
+		return perr(p, "role ha: 'registration authenticated' (the default) "
+			    "needs a [node NAME] section with a key-file for each "
+			    "mobile node served, or 'registration open' in [agent]");
+	if (c->role == MICE_ROLE_HA) {
+		unsigned int i, j;
+
+		for (i = 0; i < c->n_nodes; i++)
+			for (j = 0; j < c->n_peers; j++)
+				if (!strcmp(c->nodes[i].name, c->peers[j].name)) {
+					p->line = c->nodes[i].line;
+					return perr(p, "section [node %s]: also a "
+						    "[peer %s] on line %u, served "
+						    "by another home agent",
+						    c->nodes[i].name,
+						    c->peers[j].name,
+						    c->peers[j].line);
+				}
+	}
 	if (c->consent_timeout_s <= c->consent_interval_s)
 		return perr(p, "key 'consent-timeout' (%u s) must be larger "
 			    "than 'consent-interval' (%u s) (RFC 7675 s.5.1)",

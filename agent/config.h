@@ -2,7 +2,7 @@
 /*
  * The configuration file of `mice daemon` (format in docs/config.md).
  *
- * Line based and INI-like: `[agent]`, `[peer NAME]`, `[limits]`,
+ * Line based and INI-like: `[agent]`, `[peer NAME]`, `[node NAME]`, `[limits]`,
  * `[timers]` sections holding `key value` lines; whole-line comments start
  * with '#' or ';'. The parser is strict: unknown sections and keys,
  * duplicate keys and sections, out-of-range numbers and malformed
@@ -27,6 +27,7 @@
 
 #define MICE_CFG_MAX_LISTEN	8
 #define MICE_CFG_MAX_PEERS	32
+#define MICE_CFG_MAX_NODES	64	/* [node NAME]: a home agent's nodes */
 #define MICE_CFG_NAME_MAX	63	/* peer name: [A-Za-z0-9._-]{1,63} */
 #define MICE_CFG_PATH_MAX	255
 #define MICE_CFG_LINE_MAX	1023	/* longer lines are an error */
@@ -95,6 +96,18 @@ struct mice_cfg_peer {
 	char psk_file[MICE_CFG_PATH_MAX + 1];
 };
 
+enum mice_registration {
+	MICE_REG_AUTHENTICATED = 0,	/* only [node NAME]s, with their key */
+	MICE_REG_OPEN,			/* anyone may register any name */
+};
+
+/* A mobile node a home agent serves, and their MN-HA key (RFC 4285). */
+struct mice_cfg_node {
+	char name[MICE_CFG_NAME_MAX + 1];
+	unsigned int line;		/* of its [node NAME] header */
+	char key_file[MICE_CFG_PATH_MAX + 1];
+};
+
 struct mice_config {
 	/* [agent] */
 	enum mice_role role;
@@ -107,6 +120,9 @@ struct mice_config {
 	bool frozen;
 	enum mice_nomination nomination;
 	enum mice_kernel_mode kernel;
+	/* mn: the MN-HA key its registrations are signed with ("": none) */
+	char home_agent_key[MICE_CFG_PATH_MAX + 1];
+	enum mice_registration registration;	/* ha */
 	/* [limits] */
 	unsigned int max_checks;
 	unsigned int max_remote_cands;
@@ -121,6 +137,9 @@ struct mice_config {
 	/* [peer NAME] */
 	unsigned int n_peers;
 	struct mice_cfg_peer peers[MICE_CFG_MAX_PEERS];
+	/* [node NAME], role ha */
+	unsigned int n_nodes;
+	struct mice_cfg_node nodes[MICE_CFG_MAX_NODES];
 };
 
 /* Every field at its default; role unset. */

@@ -100,6 +100,9 @@ struct registration {
 	struct relay_perm perm[DAEMON_RELAY_PERMS];
 	struct ice_addr bound;		/* raw media peer, family 0 if none */
 	uint64_t relayed_in, relayed_out, relay_drops;
+	/* the newest authenticated registration (RFC 4285 s.6 replay rule) */
+	uint64_t last_ts;
+	uint16_t last_seq;
 };
 
 struct session {
@@ -152,6 +155,12 @@ struct daemon {
 	/* ha */
 	struct stun_server stun;
 	struct registration regs[DAEMON_MAX_REGS];
+	/* ha: the MN-HA key of each [node NAME], in config order */
+	uint8_t node_key[MICE_CFG_MAX_NODES][DAEMON_PSK_MAX];
+	size_t node_key_len[MICE_CFG_MAX_NODES];
+	/* mn: the key its registrations are signed with (0: unsigned) */
+	uint8_t ha_key[DAEMON_PSK_MAX];
+	size_t ha_key_len;
 	bool relay_off_logged;
 	/* mn */
 	struct gather_opts gopts;
@@ -166,6 +175,7 @@ struct daemon {
 	bool gathered;
 	uint64_t srflx_resend_at;	/* 0: none */
 	uint16_t reg_seq;
+	uint8_t reg_refused;		/* the last refusal's BA status, or 0 */
 	uint64_t next_reg_ms;
 	bool registered;
 	struct ice_addr relay;		/* our relayed address at the HA */
@@ -610,31 +620,103 @@ static bool ha_is_peer_ha(struct daemon *d, const struct ice_addr *from)
 	return false;
 }
 
-static void ha_register(struct daemon *d, const struct sig_msg *req,
-			const struct ice_addr *from)
+/* The index of [node @name] in the config, or -1. */
+static int ha_node(struct daemon *d, const char *name)
 {
-	struct registration *r = reg_find(d, req->from, true);
+	unsigned int i;
+
+	for (i = 0; i < d->cfg.n_nodes; i++)
+		if (!strcmp(d->cfg.nodes[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* A refusal: a BA with @status, unauthenticated, and a log line. */
+static void ha_refuse(struct daemon *d, const struct sig_msg *req,
+		      const struct ice_addr *from, uint8_t status,
+		      const char *why)
+{
 	struct sig_msg m;
-	uint8_t out[256];
-	const char *why;
+	uint8_t out[128];
+	const char *err;
 	size_t olen;
 	char a[64];
 
+	logev(d, "drop", "registration of %s from %s refused, status %u: %s",
+	      req->from, addr_s(from, a, sizeof(a)), status, why);
+	memset(&m, 0, sizeof(m));
+	m.kind = SIG_REGISTERED;
+	m.seq = req->seq;
+	m.status = status;
+	if (!sig_encode(&m, NULL, 0, out, sizeof(out), &olen, &err))
+		send_to(d, from, NULL, out, olen);
+}
+
+/*
+ * A registration (seed 004 s.3: the MN's home agent relays its offers and
+ * answers). A [node NAME] must sign it with its MN-HA key (RFC 4285), and
+ * is answered signed; other names register only with 'registration open'.
+ */
+static void ha_register(struct daemon *d, const struct sig_msg *req,
+			const uint8_t *buf, size_t len,
+			const struct ice_addr *from)
+{
+	uint64_t now_s = (uint64_t)time(NULL);
+	int node = ha_node(d, req->from);
+	const uint8_t *key = NULL;
+	const char *why, *err;
+	struct registration *r;
+	struct sig_msg m;
+	uint8_t out[256];
+	size_t keylen = 0;
+	size_t olen;
+	char a[64];
+
+	if (node >= 0) {
+		key = d->node_key[node];
+		keylen = d->node_key_len[node];
+		if (sig_verify(buf, len, d->cfg.max_remote_cands, key, keylen,
+			       now_s, &why)) {
+			/* a good tag at its own time: only the clock is wrong */
+			bool stale = !sig_verify(buf, len, d->cfg.max_remote_cands,
+						 key, keylen, req->timestamp, &err);
+
+			ha_refuse(d, req, from, stale ? SIG_STATUS_ID_MISMATCH :
+				  SIG_STATUS_AUTH_FAIL, why);
+			return;
+		}
+	} else if (d->cfg.registration != MICE_REG_OPEN) {
+		ha_refuse(d, req, from, SIG_STATUS_PROHIBITED,
+			  "not a [node] of this home agent");
+		return;
+	}
+	r = reg_find(d, req->from, true);
 	if (!r) {
 		logev(d, "drop", "registration of %s: table full", req->from);
 		return;
 	}
+	if (key && r->last_ts &&
+	    !sig_newer(req->timestamp, req->seq, r->last_ts, r->last_seq)) {
+		ha_refuse(d, req, from, SIG_STATUS_ID_MISMATCH,
+			  "not newer than the last accepted registration (replay)");
+		return;
+	}
+	if (key) {
+		r->last_ts = req->timestamp;
+		r->last_seq = req->seq;
+	}
 	if (!ice_addr_eq(&r->addr, from))
-		logev(d, "registered", "%s at %s", req->from,
-		      addr_s(from, a, sizeof(a)));
+		logev(d, "registered", "%s at %s%s", req->from,
+		      addr_s(from, a, sizeof(a)), key ? " (authenticated)" : "");
 	r->addr = *from;
 	r->expires_ms = now_ms(d) + SIG_LIFETIME_S * 1000ULL;
 	ha_relay_alloc(d, r);
 	memset(&m, 0, sizeof(m));
 	m.kind = SIG_REGISTERED;
 	m.seq = req->seq;
+	m.timestamp = now_s;
 	m.relay = r->relay;
-	if (!sig_encode(&m, NULL, 0, out, sizeof(out), &olen, &why))
+	if (!sig_encode(&m, key, keylen, out, sizeof(out), &olen, &why))
 		send_to(d, from, NULL, out, olen);
 }
 
@@ -654,7 +736,7 @@ static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		return;
 	}
 	if (m.kind == SIG_REGISTER) {
-		ha_register(d, &m, from);
+		ha_register(d, &m, buf, len, from);
 		return;
 	}
 	if (m.kind != SIG_OFFER && m.kind != SIG_ANSWER)
@@ -715,6 +797,25 @@ static int load_psk(const char *path, uint8_t *key, size_t *len)
 		n--;
 	*len = n;
 	return n >= 16 ? 0 : -1;
+}
+
+/* A key file for @what at start-up; 0, or -1 with the reason on stderr. */
+static int load_key_file(const char *config, const char *what,
+			 const char *path, uint8_t *key, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		cli_err("%s: %s %s: %s", config, what, path, strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	if (load_psk(path, key, len)) {
+		cli_err("%s: %s %s: expected a key of 16 to %d bytes", config,
+			what, path, DAEMON_PSK_MAX);
+		return -1;
+	}
+	return 0;
 }
 
 static const struct mice_cfg_peer *peer_by_name(struct daemon *d,
@@ -1081,10 +1182,28 @@ static void mn_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		      sig_kind_name(m.kind), addr_s(from, a, sizeof(a)));
 		return;
 	}
+	if (m.kind == SIG_REGISTERED && m.status) {
+		/* unauthenticated by nature: it only ever costs a log line */
+		if (m.status != d->reg_refused)
+			logev(d, "error", "the home agent %s refused our registration: "
+			      "status %u, %s", addr_s(from, a, sizeof(a)), m.status,
+			      sig_status_name(m.status));
+		d->reg_refused = m.status;
+		return;
+	}
+	if (m.kind == SIG_REGISTERED && d->ha_key_len &&
+	    sig_verify(buf, len, d->cfg.max_remote_cands, d->ha_key,
+		       d->ha_key_len, (uint64_t)time(NULL), &why)) {
+		logev(d, "drop", "registration acknowledgement from %s: %s",
+		      addr_s(from, a, sizeof(a)), why);
+		return;
+	}
 	if (m.kind == SIG_REGISTERED) {
+		d->reg_refused = 0;
 		if (!d->registered)
-			logev(d, "registered", "with the home agent %s",
-			      addr_s(from, a, sizeof(a)));
+			logev(d, "registered", "with the home agent %s%s",
+			      addr_s(from, a, sizeof(a)),
+			      d->ha_key_len ? " (authenticated)" : "");
 		d->registered = true;
 		if (m.relay.family && !ice_addr_eq(&m.relay, &d->relay)) {
 			d->relay = m.relay;
@@ -1108,8 +1227,10 @@ static void mn_register(struct daemon *d)
 	memset(&m, 0, sizeof(m));
 	m.kind = SIG_REGISTER;
 	m.seq = ++d->reg_seq;
+	m.timestamp = (uint64_t)time(NULL);
 	snprintf(m.from, sizeof(m.from), "%s", d->name);
-	if (!sig_encode(&m, NULL, 0, out, sizeof(out), &len, &why) &&
+	if (!sig_encode(&m, d->ha_key, d->ha_key_len, out, sizeof(out), &len,
+			&why) &&
 	    send_to(d, &d->cfg.home_agent, NULL, out, len)) {
 		d->next_reg_ms = now_ms(d) + DAEMON_SEND_RETRY_MS;
 		return;
@@ -1782,7 +1903,15 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 				d.connect, config);
 			return CLI_USAGE;
 		}
+		if (d.cfg.home_agent_key[0] &&
+		    load_key_file(config, "home-agent-key", d.cfg.home_agent_key,
+				  d.ha_key, &d.ha_key_len))
+			return CLI_USAGE;
 	}
+	for (c = 0; c < (int)d.cfg.n_nodes; c++)
+		if (load_key_file(config, "[node] key-file", d.cfg.nodes[c].key_file,
+				  d.node_key[c], &d.node_key_len[c]))
+			return CLI_USAGE;
 	mice_clock_monotonic(&d.clk);
 	d.t0 = now_ms(&d);
 	if (daemon_socket(&d))
@@ -1794,6 +1923,12 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		kernel_attach(&d);
 	else	/* relayed media is forwarded here, in userspace */
 		logev(&d, "kernel", "not used by the home agent");
+	if (d.cfg.role == MICE_ROLE_HA && d.cfg.registration == MICE_REG_OPEN)
+		logev(&d, "warning", "registration open: any host may register any "
+		      "name without a [node] section (docs/config.md)");
+	if (d.cfg.role == MICE_ROLE_MN && !d.ha_key_len)
+		logev(&d, "warning", "no home-agent-key: registrations are not "
+		      "signed, and only an open home agent takes them");
 	snprintf(ctl_default, sizeof(ctl_default), "/run/mice/%s.ctl",
 		 d.cfg.role == MICE_ROLE_HA ? "ha" : d.name);
 	mkdir("/run/mice", 0755);
@@ -1877,6 +2012,8 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		OPENSSL_cleanse(d.sess.psk, sizeof(d.sess.psk));
 		OPENSSL_cleanse(d.sess.pwd, sizeof(d.sess.pwd));
 	}
+	OPENSSL_cleanse(d.node_key, sizeof(d.node_key));
+	OPENSSL_cleanse(d.ha_key, sizeof(d.ha_key));
 	for (c = 0; c < DAEMON_MAX_REGS; c++)
 		if (d.regs[c].relay.family)
 			close(d.regs[c].relay_fd);

@@ -19,6 +19,17 @@ const char *sig_kind_name(enum sig_kind k)
 	return "?";
 }
 
+const char *sig_status_name(uint8_t status)
+{
+	switch (status) {
+	case 0: return "accepted";
+	case SIG_STATUS_PROHIBITED: return "administratively prohibited (not a node this home agent serves)";
+	case SIG_STATUS_ID_MISMATCH: return "replayed or stale registration (RFC 4285 MIPV6-ID-MISMATCH)";
+	case SIG_STATUS_AUTH_FAIL: return "authentication failed (RFC 4285 MIPV6-AUTH-FAIL: wrong or missing home-agent key)";
+	}
+	return status < 128 ? "accepted (unknown code)" : "refused (unknown code)";
+}
+
 static int add_mn_id(struct mh_msg *mh, uint8_t subtype, const char *name)
 {
 	uint8_t data[1 + SIG_NAME_MAX];
@@ -124,6 +135,7 @@ int sig_encode(const struct sig_msg *m, const uint8_t *key, size_t keylen,
 	static struct mh_msg mh;
 	uint8_t tag[SIG_AUTH_LEN] = { 0 };
 	bool relayed = m->kind == SIG_OFFER || m->kind == SIG_ANSWER;
+	bool authed = relayed || (key && keylen);
 	struct mh_tlv *auth;
 
 	*why = NULL;
@@ -150,22 +162,23 @@ int sig_encode(const struct sig_msg *m, const uint8_t *key, size_t keylen,
 		*why = "bad relayed address";
 		return -1;
 	}
-	if (relayed) {
-		if (!key || !keylen) {
-			*why = "offers and answers need a key";
-			return -1;
-		}
-		if (add_mn_id(&mh, SIG_MN_ID_TARGET, m->to) ||
-		    add_timestamp(&mh, m->timestamp) || add_auth(&mh, tag)) {
-			*why = "bad target name or too many options";
-			return -1;
-		}
+	if (relayed && (!key || !keylen)) {
+		*why = "offers and answers need a key";
+		return -1;
+	}
+	if (relayed && add_mn_id(&mh, SIG_MN_ID_TARGET, m->to)) {
+		*why = "bad target name";
+		return -1;
+	}
+	if (authed && (add_timestamp(&mh, m->timestamp) || add_auth(&mh, tag))) {
+		*why = "too many options";
+		return -1;
 	}
 	if (m->has_ice) {
 		mh.has_ice = true;
 		mh.ice = m->ice;
 	}
-	if (relayed) {
+	if (authed) {
 		if (auth_tag(&mh, key, keylen, tag)) {
 			*why = "cannot compute the authenticator";
 			return -1;
@@ -296,4 +309,13 @@ int sig_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
 		return -1;
 	}
 	return 0;
+}
+
+bool sig_newer(uint64_t ts, uint16_t seq, uint64_t last_ts, uint16_t last_seq)
+{
+	uint16_t ahead = (uint16_t)(seq - last_seq);
+
+	if (ts != last_ts)
+		return ts > last_ts;
+	return ahead != 0 && ahead < 0x8000;
 }

@@ -15,6 +15,12 @@
  * without changing a byte; the authenticator is end to end between the
  * two mobile nodes (HMAC-SHA256-128 under their pre-shared key, over the
  * canonical encoding with the authenticator zeroed).
+ *
+ * Registrations and their acknowledgements carry the same timestamp and
+ * authenticator options under the MN-HA key when there is one (RFC 4285
+ * s.5, the MN-HA authentication option; RFC 6275 s.5.1 wants Binding
+ * Updates to the home agent protected). A refused registration is a BA
+ * with one of the status codes below, unauthenticated.
  */
 #ifndef MICE_SIGMSG_H
 #define MICE_SIGMSG_H
@@ -45,6 +51,11 @@
 #define SIG_OPT_RELAY		251
 #define SIG_LIFETIME_S		60	/* registration lifetime */
 
+/* BA status codes of a refused registration. */
+#define SIG_STATUS_PROHIBITED	129	/* RFC 6275 s.6.1.8: not a node we serve */
+#define SIG_STATUS_ID_MISMATCH	144	/* RFC 4285 s.6: replayed or stale */
+#define SIG_STATUS_AUTH_FAIL	146	/* RFC 4285 s.6: bad authenticator */
+
 enum sig_kind {
 	SIG_REGISTER,
 	SIG_REGISTERED,
@@ -58,7 +69,8 @@ struct sig_msg {
 	uint8_t status;			/* BA status (0: accepted) */
 	char from[SIG_NAME_MAX + 1];	/* MN-ID NAI, "" if absent */
 	char to[SIG_NAME_MAX + 1];	/* relay target, "" if absent */
-	uint64_t timestamp;		/* seconds, offers and answers */
+	uint64_t timestamp;		/* seconds; offers, answers, and
+					 * authenticated registrations */
 	bool has_ice;
 	struct mipice_opt ice;
 	/* a MIKEY I_MESSAGE (offer) or R_MESSAGE (answer), seed 004 s.1.5 */
@@ -70,9 +82,14 @@ struct sig_msg {
 
 const char *sig_kind_name(enum sig_kind k);
 
+/* "administratively prohibited" and the like for a BA status code. */
+const char *sig_status_name(uint8_t status);
+
 /*
- * Encodes @m; offers and answers are authenticated with @key (required
- * for them, ignored otherwise). Returns 0 or -1 with *@why set.
+ * Encodes @m, authenticated with @key: always for offers and answers
+ * (which need a key), and for registrations and their acknowledgements
+ * when a key is given (then @m->timestamp matters). Returns 0 or -1 with
+ * *@why set.
  */
 int sig_encode(const struct sig_msg *m, const uint8_t *key, size_t keylen,
 	       uint8_t *buf, size_t cap, size_t *len, const char **why);
@@ -82,11 +99,21 @@ int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
 	       struct sig_msg *m, const char **why);
 
 /*
- * Verifies the authenticator of an offer or answer with @key and its
- * timestamp against @now_s. Returns 0 or -1 with *@why set.
+ * Verifies the authenticator of a message with @key and its timestamp
+ * against @now_s (at most SIG_MAX_SKEW_S off). Returns 0 or -1 with *@why
+ * set; a message with no authenticator fails.
  */
 int sig_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
 	       const uint8_t *key, size_t keylen, uint64_t now_s,
 	       const char **why);
+
+/*
+ * Is a registration stamped (@ts, @seq) newer than the last one accepted,
+ * (@last_ts, @last_seq)? RFC 4285 s.6: an older timestamp is a replay;
+ * within one second RFC 6275 s.9.5.1's sequence number decides, compared
+ * modulo 2^16 (less than 2^15 ahead is newer). The same message twice is
+ * not newer.
+ */
+bool sig_newer(uint64_t ts, uint16_t seq, uint64_t last_ts, uint16_t last_seq);
 
 #endif /* MICE_SIGMSG_H */

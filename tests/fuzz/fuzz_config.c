@@ -6,7 +6,8 @@
  *  - a rejection leaves a terminated error that starts with "FILE:" and
  *    fits the buffer;
  *  - an accepted file has a role, every number within its documented
- *    range, the role's required keys, and for every peer credentials
+ *    range, the role's required keys (a home agent's [node]s and their
+ *    key files unless registration is open), and for every peer credentials
  *    (a mobile node's peers) or a home agent (a Home Agent's peers);
  *  - writing the accepted configuration back as text and parsing that
  *    gives the same configuration (the parser and docs/config.md agree on
@@ -67,6 +68,11 @@ static size_t serialize(const struct mice_config *c, char *t, size_t cap)
 	OUT("frozen %s\nnomination %s\nkernel %s\n", c->frozen ? "on" : "off",
 	    mice_nomination_name(c->nomination),
 	    mice_kernel_mode_name(c->kernel));
+	if (c->home_agent_key[0])
+		OUT("home-agent-key %s\n", c->home_agent_key);
+	if (c->role == MICE_ROLE_HA)
+		OUT("registration %s\n", c->registration == MICE_REG_OPEN ?
+		    "open" : "authenticated");
 	OUT("[limits]\nmax-checks %u\nmax-remote-candidates %u\n"
 	    "max-local-candidates %u\n", c->max_checks, c->max_remote_cands,
 	    c->max_local_cands);
@@ -89,6 +95,9 @@ static size_t serialize(const struct mice_config *c, char *t, size_t cap)
 		else if (p->cred == MICE_CRED_PSK_FILE)
 			OUT("credentials psk-file %s\n", p->psk_file);
 	}
+	for (i = 0; i < c->n_nodes; i++)
+		OUT("[node %s]\nkey-file %s\n", c->nodes[i].name,
+		    c->nodes[i].key_file);
 	return o;
 }
 
@@ -113,6 +122,12 @@ static void same(const struct mice_config *a, const struct mice_config *b)
 	      a->keepalive_s == b->keepalive_s);
 	check(a->nom_wait_ms == b->nom_wait_ms &&
 	      a->restart_nom_wait_ms == b->restart_nom_wait_ms);
+	check(!strcmp(a->home_agent_key, b->home_agent_key) &&
+	      a->registration == b->registration);
+	check(a->n_nodes == b->n_nodes);
+	for (i = 0; i < a->n_nodes; i++)
+		check(!strcmp(a->nodes[i].name, b->nodes[i].name) &&
+		      !strcmp(a->nodes[i].key_file, b->nodes[i].key_file));
 	check(a->n_peers == b->n_peers);
 	for (i = 0; i < a->n_peers; i++) {
 		const struct mice_cfg_peer *p = &a->peers[i], *q = &b->peers[i];
@@ -162,6 +177,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(c.rto_ms >= MICE_CFG_RTO_MIN && c.rto_ms <= MICE_CFG_RTO_MAX);
 	check(c.consent_timeout_s > c.consent_interval_s);
 	check(c.n_peers <= MICE_CFG_MAX_PEERS);
+	check(c.n_nodes <= MICE_CFG_MAX_NODES);
+	/* nodes and their keys only for a home agent; it needs some unless open */
+	check(c.role == MICE_ROLE_HA || (!c.n_nodes && c.registration == MICE_REG_AUTHENTICATED));
+	check(c.role == MICE_ROLE_MN || !c.home_agent_key[0]);
+	check(c.role != MICE_ROLE_HA || c.registration == MICE_REG_OPEN || c.n_nodes);
+	check(!c.home_agent_key[0] || c.home_agent_key[0] == '/');
+	for (i = 0; i < c.n_nodes; i++)
+		check(c.nodes[i].key_file[0] == '/');
 	for (i = 0; i < c.n_peers; i++) {
 		const struct mice_cfg_peer *p = &c.peers[i];
 

@@ -140,6 +140,34 @@ ip netns exec mr_x socat -u FILE:tests/fuzz/corpus/sigmsg/offer \
 	UDP-SENDTO:10.99.8.1:4191,sourceport=4191
 wait_for "$T/ha1.log" "drop offer from unregistered L at 10.99.8.9:4191" 5 &&
 	pass stranger-offer-refused || fail stranger-offer-refused "$(tail -5 "$T/ha1.log")"
+# --- 4. registrations are authenticated (RFC 4285 MN-HA key) -----------------
+grep -q "registered L at .* (authenticated)" "$T/ha1.log" &&
+grep -q "registered R at .* (authenticated)" "$T/ha1.log" &&
+	pass registrations-authenticated || fail registrations-authenticated "$(grep registered "$T/ha1.log")"
+# X claims to be L with a key of its own: refused, and L's binding stays
+od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$T/x.key"
+sed "s|^home-agent-key .*|home-agent-key $T/x.key|" "$T/l1.conf" > "$T/x.conf"
+ip netns exec mr_x $MICE daemon -c "$T/x.conf" --name L --timeout 3 > "$T/x.log" 2>&1
+grep -q "refused our registration: status 146, authentication failed" "$T/x.log" &&
+grep -q "registration of L from 10.99.8.9:4191 refused, status 146" "$T/ha1.log" &&
+	! grep -q "^t=[0-9.]* registered L at 10.99.8.9" "$T/ha1.log" &&
+	pass wrong-key-registration-refused ||
+	fail wrong-key-registration-refused "$(tail -3 "$T/x.log"; grep -i "refused\|registered" "$T/ha1.log")"
+# ... with no key at all
+grep -v "^home-agent-key" "$T/l1.conf" > "$T/x2.conf"
+ip netns exec mr_x $MICE daemon -c "$T/x2.conf" --name L --timeout 3 > "$T/x2.log" 2>&1
+grep -q "no home-agent-key: registrations are not signed" "$T/x2.log" &&
+grep -q "refused our registration: status 146" "$T/x2.log" &&
+	pass unsigned-registration-refused || fail unsigned-registration-refused "$(tail -3 "$T/x2.log")"
+# ... and a name that is no [node] of this home agent
+ip netns exec mr_x $MICE daemon -c "$T/l1.conf" --name M --timeout 3 > "$T/x3.log" 2>&1
+grep -q "refused our registration: status 129, administratively prohibited" "$T/x3.log" &&
+	pass unknown-node-refused || fail unknown-node-refused "$(tail -3 "$T/x3.log")"
+# a key file that is not there stops the daemon at start, by name
+sed "s|^home-agent-key .*|home-agent-key $T/missing.key|" "$T/l1.conf" > "$T/x4.conf"
+out=$(ip netns exec mr_x $MICE daemon -c "$T/x4.conf" --name L --timeout 3 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "home-agent-key $T/missing.key: No such file or directory" &&
+	pass missing-key-file-refused || fail missing-key-file-refused "rc $rc: $out"
 kill $ha1 2>/dev/null; wait $ha1 2>/dev/null
 
 # --- 2. L at HA1, R at HA2: HA to HA signalling, relayed pair ----------------------

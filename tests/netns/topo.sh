@@ -23,10 +23,14 @@
 #                                     and a route to 10.200.0.OTHER over it
 #   topo_ha_conf FILE ADDR [NAME HA]...
 #       a Home Agent config listening on ADDR:4191; each NAME HA pair is a
-#       node served by the Home Agent at HA:4191 (HA-to-HA signalling)
+#       node served by the Home Agent at HA:4191 (HA-to-HA signalling);
+#       every other name in $TOPO_NODES (default "L R") is a [node] it
+#       serves, with the MN-HA key topo_mnha_key makes
 #   topo_mn_conf FILE HA PEER PSKFILE [KEY VALUE]...
 #       a mobile node config: HA:4191 is its home agent and STUN server,
-#       PEER its peer; extra [agent] keys (e.g. kernel off) follow
+#       PEER its peer, its registrations signed with topo_mnha_key's key;
+#       extra [agent] keys (e.g. kernel off) follow
+#   topo_mnha_key DIR   the MN-HA key file in DIR (made once): its path
 #   wait_for FILE PATTERN [SECONDS]   poll FILE for PATTERN (grep), 10 s
 
 topo_init() {
@@ -101,14 +105,27 @@ topo_tunnel() {
 	ip -n "$1" route add "10.200.0.$3/32" dev mice0
 }
 
-topo_ha_conf() {
-	local f=$1
+topo_mnha_key() {
+	local k="$1/mnha.key"
 
+	[ -s "$k" ] || od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$k"
+	echo "$k"
+}
+
+topo_ha_conf() {
+	local f=$1 key n remote=' '
+
+	key=$(topo_mnha_key "$(dirname "$f")")
 	printf '[agent]\nrole ha\nlisten %s:4191\n' "$2" > "$f"
 	shift 2
 	while [ $# -ge 2 ]; do
 		printf '[peer %s]\nhome-agent %s:4191\n' "$1" "$2" >> "$f"
+		remote="$remote$1 "
 		shift 2
+	done
+	for n in ${TOPO_NODES:-L R}; do
+		case "$remote" in *" $n "*) continue ;; esac
+		printf '[node %s]\nkey-file %s\n' "$n" "$key" >> "$f"
 	done
 }
 
@@ -119,6 +136,7 @@ topo_mn_conf() {
 	{
 		printf '[agent]\nrole mn\nlisten 0.0.0.0:4191\n'
 		printf 'home-agent %s:4191\nstun-server %s:4191\n' "$ha" "$ha"
+		printf 'home-agent-key %s\n' "$(topo_mnha_key "$(dirname "$f")")"
 		while [ $# -ge 2 ]; do
 			printf '%s %s\n' "$1" "$2"
 			shift 2

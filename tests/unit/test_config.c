@@ -110,9 +110,10 @@ END_TEST
 
 START_TEST(test_defaults)
 {
-	ck_assert_msg(parse("[agent]\nrole ha\nlisten 0.0.0.0:3478\n") == 0,
-		      "%s", err);
+	ck_assert_msg(parse("[agent]\nrole ha\nlisten 0.0.0.0:3478\n"
+			    "[node m]\nkey-file /k\n") == 0, "%s", err);
 	ck_assert_int_eq(cfg.role, MICE_ROLE_HA);
+	ck_assert_int_eq(cfg.registration, MICE_REG_AUTHENTICATED);
 	ck_assert(!cfg.frozen);				/* seed 004 s.1.4 */
 	ck_assert_int_eq(cfg.nomination, MICE_NOM_REGULAR);
 	ck_assert_int_eq(cfg.kernel, MICE_KERNEL_AUTO);
@@ -191,7 +192,7 @@ START_TEST(test_bad_keys_and_sections)
 	bad(HDR "[peer x]\nrole mn\n", "unknown key 'role' in [peer x]",
 	    "home-agent, credentials");
 	bad(HDR "[global]\n", "t.conf:4: unknown section '[global]'",
-	    "[agent], [peer NAME], [limits] or [timers]");
+	    "[agent], [peer NAME], [node NAME], [limits] or [timers]");
 	bad(HDR "[agent\n", "t.conf:4:", "expected a section header");
 	bad(HDR "[agent] x\n", "t.conf:4:", "expected a section header");
 	bad(HDR "[agent]\n", "t.conf:4: section [agent] is a duplicate of "
@@ -269,10 +270,64 @@ START_TEST(test_bad_peers)
 	bad("[agent]\nrole ha\nlisten 10.0.0.1:4191\n[peer x]\ncredentials mikey\n",
 	    "t.conf:4: section [peer x]: key 'home-agent' is missing", NULL);
 	ck_assert_int_eq(parse("[agent]\nrole ha\nlisten 10.0.0.1:4191\n"
+			       "registration open\n"
 			       "[peer R]\nhome-agent 10.0.0.2\n"), 0);
 	ck_assert_uint_eq(cfg.n_peers, 1);
 	ck_assert(cfg.peers[0].has_home_agent);
 	ck_assert_uint_eq(cfg.peers[0].home_agent.port, 4191);
+}
+END_TEST
+
+/* MN-HA keys (RFC 4285): a home agent's [node NAME]s, a node's key. */
+START_TEST(test_registration_keys)
+{
+	static char many[64 * 1024];
+	size_t o;
+	int i;
+
+#define HA "[agent]\nrole ha\nlisten 10.0.0.1:4191\n"
+#define MN "[agent]\nrole mn\nhome-agent 10.0.0.1\n"
+	ck_assert_msg(parse(HA "[node m1]\nkey-file /etc/mice/m1.key\n"
+			    "[node m2]\nkey-file /etc/mice/m2.key\n") == 0, "%s", err);
+	ck_assert_uint_eq(cfg.n_nodes, 2);
+	ck_assert_str_eq(cfg.nodes[1].name, "m2");
+	ck_assert_str_eq(cfg.nodes[1].key_file, "/etc/mice/m2.key");
+	ck_assert_uint_eq(cfg.nodes[1].line, 6);
+	ck_assert_int_eq(parse(HA "registration open\n"), 0);
+	ck_assert_int_eq(cfg.registration, MICE_REG_OPEN);
+	ck_assert_int_eq(parse(MN "home-agent-key /etc/mice/ha.key\n"), 0);
+	ck_assert_str_eq(cfg.home_agent_key, "/etc/mice/ha.key");
+	ck_assert_int_eq(parse(MN), 0);
+	ck_assert_str_eq(cfg.home_agent_key, "");
+
+	bad(HA, "t.conf: role ha: 'registration authenticated' (the default) "
+	    "needs a [node NAME] section", "or 'registration open'");
+	bad(HA "registration closed\n", "t.conf:4: key 'registration': expected "
+	    "'authenticated' or 'open', got 'closed'", NULL);
+	bad(HA "[node m1]\n", "t.conf:4: section [node m1]: key 'key-file' is missing", NULL);
+	bad(HA "[node m1]\nkey-file m1.key\n",
+	    "t.conf:5: key 'key-file': expected an absolute path, got 'm1.key'", NULL);
+	bad(HA "[node m1]\nkey-file /a\n[node m1]\nkey-file /b\n",
+	    "t.conf:6: section [node m1] is a duplicate of line 4", NULL);
+	bad(HA "[node m1]\nkey-file /a\ncredentials mikey\n",
+	    "t.conf:6: unknown key 'credentials' in [node m1]: expected key-file", NULL);
+	bad(HA "[node m/1]\nkey-file /a\n", "section [node NAME]: expected a name", NULL);
+	bad(HA "[node m1]\nkey-file /a\n[peer m1]\nhome-agent 10.0.0.2\n",
+	    "t.conf:4: section [node m1]: also a [peer m1] on line 6", NULL);
+	bad(HA "home-agent-key /k\n[node m1]\nkey-file /a\n",
+	    "t.conf:4: key 'home-agent-key' is for role mn", NULL);
+	bad(MN "registration open\n", "t.conf:4: key 'registration' is for role ha", NULL);
+	bad(MN "[node m1]\nkey-file /a\n",
+	    "t.conf:4: section [node m1]: only a home agent (role ha) serves nodes", NULL);
+	bad(MN "home-agent-key ha.key\n",
+	    "t.conf:4: key 'home-agent-key': expected an absolute path", NULL);
+	o = (size_t)snprintf(many, sizeof(many), HA);
+	for (i = 0; i <= MICE_CFG_MAX_NODES; i++)
+		o += (size_t)snprintf(many + o, sizeof(many) - o,
+				      "[node n%d]\nkey-file /k%d\n", i, i);
+	bad(many, "section [node n64]: expected at most 64 nodes", NULL);
+#undef HA
+#undef MN
 }
 END_TEST
 
@@ -354,6 +409,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_keys_and_sections);
 	tcase_add_test(tc, test_bad_addresses);
 	tcase_add_test(tc, test_bad_peers);
+	tcase_add_test(tc, test_registration_keys);
 	tcase_add_test(tc, test_bad_file_level);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_hostport);

@@ -189,6 +189,78 @@ START_TEST(registered_carries_relay)
 }
 END_TEST
 
+/*
+ * Registrations and their acknowledgements under the MN-HA key (RFC 4285
+ * s.5): verified with the key, refused with another, without one, when
+ * tampered or out of the timestamp window; the relayed address and the
+ * sequence number stay covered.
+ */
+START_TEST(registration_authenticated)
+{
+	static struct sig_msg m, d;
+	uint8_t buf[MH_MAX_LEN], plain[MH_MAX_LEN];
+	const char *why = NULL;
+	size_t len, plen, i;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = _i ? SIG_REGISTERED : SIG_REGISTER;
+	m.seq = 77;
+	m.timestamp = NOW;
+	if (_i)
+		ice_addr_set(&m.relay, AF_INET, "\xc6\x33\x64\x01", 40001);
+	else
+		strcpy(m.from, "mobile-1");
+	ck_assert_int_eq(sig_encode(&m, key, 32, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), 0);
+	ck_assert_int_eq(d.kind, m.kind);
+	ck_assert_uint_eq(d.seq, 77);
+	ck_assert_uint_eq(d.timestamp, NOW);
+	ck_assert_int_eq(sig_verify(buf, len, 30, key, 32, NOW, &why), 0);
+	why = NULL;
+	ck_assert_int_eq(sig_verify(buf, len, 30, other, 32, NOW, &why), -1);
+	ck_assert_str_eq(why, "authenticator does not match (wrong key or tampered)");
+	ck_assert_int_eq(sig_verify(buf, len, 30, key, 32, NOW + SIG_MAX_SKEW_S + 1, &why), -1);
+	ck_assert_str_eq(why, "timestamp outside the window (replay or clock skew)");
+	/* every octet is covered: flip each in turn */
+	for (i = 0; i < len; i++) {
+		buf[i] ^= 0x01;
+		ck_assert_msg(sig_verify(buf, len, 30, key, 32, NOW, &why) == -1,
+			      "octet %zu not covered", i);
+		buf[i] ^= 0x01;
+	}
+	/* without a key: no authenticator, refused by name */
+	ck_assert_int_eq(sig_encode(&m, NULL, 0, plain, sizeof(plain), &plen, &why), 0);
+	ck_assert_uint_lt(plen, len);
+	ck_assert_int_eq(sig_verify(plain, plen, 30, key, 32, NOW, &why), -1);
+	ck_assert_str_eq(why, "no authenticator");
+}
+END_TEST
+
+/* RFC 4285 s.6 timestamps, RFC 6275 s.9.5.1 sequence numbers mod 2^16 */
+START_TEST(registration_replay_order)
+{
+	ck_assert(sig_newer(NOW + 1, 1, NOW, 500));	/* later second wins */
+	ck_assert(!sig_newer(NOW - 1, 501, NOW, 500));	/* earlier: replay */
+	ck_assert(!sig_newer(NOW, 500, NOW, 500));	/* the same message */
+	ck_assert(sig_newer(NOW, 501, NOW, 500));
+	ck_assert(!sig_newer(NOW, 499, NOW, 500));
+	ck_assert(sig_newer(NOW, 3, NOW, 65534));	/* across the wrap */
+	ck_assert(!sig_newer(NOW, 65534, NOW, 3));
+	ck_assert(sig_newer(NOW, 500 + 0x7fff, NOW, 500));
+	ck_assert(!sig_newer(NOW, 500 + 0x8000, NOW, 500));
+}
+END_TEST
+
+START_TEST(status_names)
+{
+	ck_assert_str_eq(sig_status_name(0), "accepted");
+	ck_assert_ptr_nonnull(strstr(sig_status_name(SIG_STATUS_AUTH_FAIL), "MIPV6-AUTH-FAIL"));
+	ck_assert_ptr_nonnull(strstr(sig_status_name(SIG_STATUS_ID_MISMATCH), "MIPV6-ID-MISMATCH"));
+	ck_assert_ptr_nonnull(strstr(sig_status_name(SIG_STATUS_PROHIBITED), "prohibited"));
+	ck_assert_str_eq(sig_status_name(200), "refused (unknown code)");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sigmsg");
@@ -201,6 +273,9 @@ int main(void)
 	tcase_add_test(tc, timestamp_window);
 	tcase_add_test(tc, register_and_rejections);
 	tcase_add_loop_test(tc, registered_carries_relay, 0, 2);
+	tcase_add_loop_test(tc, registration_authenticated, 0, 2);
+	tcase_add_test(tc, status_names);
+	tcase_add_test(tc, registration_replay_order);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
