@@ -100,15 +100,18 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print
 # ROUNDS rounds, the three tunnels interleaved in each, so that a slow
 # stretch of the (TCG) machine hits all three alike; medians reported.
 ROUNDS=${ROUNDS:-3}
+echo "guest CPUs: $(nproc)"
 printf "%-28s %10s %10s %10s %8s %8s\n" "test (median of $ROUNDS)" mice fou relay mice/fou mice/relay
 for t in "TCP Mbit/s|" "UDP 64B pkts/s|-u -l 64 -b 0" "UDP 64B pkts/s, udpblast|blast"; do
 	name=${t%%|*} args=${t#*|}
-	ms='' fs='' rs=''
+	ms='' fs='' rs='' ps=''
 	for _ in $(seq "$ROUNDS"); do
 		if [ "$args" = blast ]; then
 			ms="$ms $(blast 10.201.0.2)"
 			fs="$fs $(blast 10.202.0.2)"
 			rs="$rs $(blast 10.203.0.2)"
+			# the same datagrams with no tunnel: the ceiling
+			ps="$ps $(blast 10.99.10.2)"
 			continue
 		fi
 		ms="$ms $(measure 10.201.0.2 $args)"
@@ -120,4 +123,10 @@ for t in "TCP Mbit/s|" "UDP 64B pkts/s|-u -l 64 -b 0" "UDP 64B pkts/s, udpblast|
 	printf "%-28s %10s %10s %10s %8s %8s\n" "$name" "${m:-0}" "${f:-0}" "${r:-0}" \
 		"$(awk -v a="${m:-0}" -v b="${f:-0}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
 		"$(awk -v a="${m:-0}" -v b="${r:-0}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+	if [ -n "$ps" ]; then
+		p=$(echo "$ps" | median)
+		echo "  $name, plain UDP over the veth (no tunnel), rounds:$ps; median ${p:-0};" \
+			"mice/plain $(awk -v a="${m:-0}" -v b="${p:-0}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
+			"relay/plain $(awk -v a="${r:-0}" -v b="${p:-0}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+	fi
 done
