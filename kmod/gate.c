@@ -880,16 +880,13 @@ static void mice_gate_proc_addr(struct seq_file *seq, u8 family, const u8 *a)
 		seq_printf(seq, "[%pI6c]", a);
 }
 
-static int mice_gate_proc_show(struct seq_file *seq, void *v)
+/* The first line: the namespace's mode and counts. gn->lock held. */
+static void mice_gate_proc_header(struct seq_file *seq,
+				  struct mice_gate_net *gn)
 {
-	struct mice_gate_net *gn = mice_net(seq_file_single_net(seq))->gates;
-	u64 packets, bytes, dp[__MICE_GATE_DROP_MAX], db[__MICE_GATE_DROP_MAX];
 	const struct mice_gate_mode *mode;
-	struct mice_gate_classifier cls;
-	struct mice_gate *g;
 	unsigned int i;
 
-	mutex_lock(&gn->lock);
 	mode = rcu_dereference_protected(gn->mode, lockdep_is_held(&gn->lock));
 	seq_printf(seq, "mode %s datapath %s gates %u max_gates %u monitor_passed %lld %lld interfaces",
 		   mode->mode == MICE_MODE_ENFORCE ? "enforce" : "monitor",
@@ -903,34 +900,160 @@ static int mice_gate_proc_show(struct seq_file *seq, void *v)
 			   mice_gate_dir_name(mode->ifs[i].dir));
 	seq_puts(seq, "\nid state proto dir src dst sport dport flow rate burst max_packet packets bytes "
 		 "drop_rate drop_size remaining verified\n");
-	mice_gate_for_each(gn, i, g) {
-		mice_gate_counters(g, &packets, &bytes, dp, db);
-		mice_gate_get_cls(g, &cls);
-		seq_printf(seq, "%u %s %s %s ", g->id, mice_gate_state_name(g->state),
-			   mice_gate_proto_name(cls.proto),
-			   mice_gate_dir_name(cls.dir));
-		mice_gate_proc_prefix(seq, &cls.src);
-		seq_putc(seq, ' ');
-		mice_gate_proc_prefix(seq, &cls.dst);
-		seq_printf(seq, " %u-%u %u-%u ", cls.sport.lo, cls.sport.hi,
-			   cls.dport.lo, cls.dport.hi);
-		if (g->state == MICE_GATE_COMMITTED) {
-			mice_gate_proc_addr(seq, g->flow.family, g->flow.src);
-			seq_printf(seq, ":%u>", g->flow.sport);
-			mice_gate_proc_addr(seq, g->flow.family, g->flow.dst);
-			seq_printf(seq, ":%u", g->flow.dport);
-		} else {
-			seq_putc(seq, '-');
-		}
-		seq_printf(seq, " %u %u %u %llu %llu %llu %llu %u %s\n",
-			   g->pol.rate, g->pol.burst, g->pol.max_packet,
-			   packets, bytes, dp[MICE_GATE_DROP_RATE],
-			   dp[MICE_GATE_DROP_SIZE], mice_gate_remaining(g),
-			   g->verified ? "yes" : "no");
+}
+
+/* One gate's line. gn->lock held. */
+static void mice_gate_proc_line(struct seq_file *seq, struct mice_gate *g)
+{
+	u64 packets, bytes, dp[__MICE_GATE_DROP_MAX], db[__MICE_GATE_DROP_MAX];
+	struct mice_gate_classifier cls;
+
+	mice_gate_counters(g, &packets, &bytes, dp, db);
+	mice_gate_get_cls(g, &cls);
+	seq_printf(seq, "%u %s %s %s ", g->id, mice_gate_state_name(g->state),
+		   mice_gate_proto_name(cls.proto), mice_gate_dir_name(cls.dir));
+	mice_gate_proc_prefix(seq, &cls.src);
+	seq_putc(seq, ' ');
+	mice_gate_proc_prefix(seq, &cls.dst);
+	seq_printf(seq, " %u-%u %u-%u ", cls.sport.lo, cls.sport.hi,
+		   cls.dport.lo, cls.dport.hi);
+	if (g->state == MICE_GATE_COMMITTED) {
+		mice_gate_proc_addr(seq, g->flow.family, g->flow.src);
+		seq_printf(seq, ":%u>", g->flow.sport);
+		mice_gate_proc_addr(seq, g->flow.family, g->flow.dst);
+		seq_printf(seq, ":%u", g->flow.dport);
+	} else {
+		seq_putc(seq, '-');
 	}
-	mutex_unlock(&gn->lock);
+	seq_printf(seq, " %u %u %u %llu %llu %llu %llu %u %s\n",
+		   g->pol.rate, g->pol.burst, g->pol.max_packet,
+		   packets, bytes, dp[MICE_GATE_DROP_RATE],
+		   dp[MICE_GATE_DROP_SIZE], mice_gate_remaining(g),
+		   g->verified ? "yes" : "no");
+}
+
+/*
+ * /proc/net/mice/gates walks the GateID table with an rhashtable walker
+ * that lives as long as the open file, so each read() continues where the
+ * last one stopped: a million gates list in one pass, a page at a time,
+ * with gn->lock held only within a read() (seq_file's start to stop).
+ * Gates added or closed between two read()s may be missed or, across a
+ * table resize, listed twice, as in any walk of a live table.
+ */
+struct mice_gate_seq {
+	/*
+	 * No reference: removing the proc entry at netns exit runs every
+	 * open file's release first (proc_entry_rundown), before @gn goes.
+	 */
+	struct mice_gate_net *gn;
+	struct rhashtable_iter iter;
+	loff_t next_pos;		/* the position @iter stands at */
+};
+
+static struct mice_gate_net *mice_gate_seq_gn(struct seq_file *seq)
+{
+	return ((struct mice_gate_seq *)seq->private)->gn;
+}
+
+/* The walker's current gate, past a resize (-EAGAIN: walk on). */
+static struct mice_gate *mice_gate_seq_cur(struct rhashtable_iter *iter,
+					   bool advance)
+{
+	struct mice_gate *g;
+
+	g = advance ? rhashtable_walk_next(iter) : rhashtable_walk_peek(iter);
+	while (IS_ERR(g) && PTR_ERR(g) == -EAGAIN)
+		g = rhashtable_walk_next(iter);
+	return IS_ERR(g) ? NULL : g;
+}
+
+static void *mice_gate_seq_start(struct seq_file *seq, loff_t *pos)
+	__acquires(RCU)
+{
+	struct mice_gate_seq *st = seq->private;
+	struct mice_gate_net *gn = mice_gate_seq_gn(seq);
+	struct mice_gate *g;
+	loff_t skip;
+
+	mutex_lock(&gn->lock);
+	if (*pos != st->next_pos) {
+		/* Read from elsewhere (a seek): walk again from the start. */
+		rhashtable_walk_exit(&st->iter);
+		rhashtable_walk_enter(&gn->by_id, &st->iter);
+		st->next_pos = 0;
+	}
+	rhashtable_walk_start(&st->iter);
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	g = mice_gate_seq_cur(&st->iter, false);
+	for (skip = st->next_pos ? 0 : *pos - 1; g && skip; skip--)
+		g = mice_gate_seq_cur(&st->iter, true);
+	st->next_pos = *pos;
+	return g;
+}
+
+static void *mice_gate_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	struct mice_gate_seq *st = seq->private;
+	struct mice_gate *g;
+
+	/* After the header the walker has not moved yet: its first gate. */
+	g = mice_gate_seq_cur(&st->iter, v != SEQ_START_TOKEN);
+	st->next_pos = ++*pos;
+	return g;
+}
+
+static void mice_gate_seq_stop(struct seq_file *seq, void *v)
+	__releases(RCU)
+{
+	struct mice_gate_seq *st = seq->private;
+
+	rhashtable_walk_stop(&st->iter);
+	mutex_unlock(&mice_gate_seq_gn(seq)->lock);
+}
+
+static int mice_gate_seq_show(struct seq_file *seq, void *v)
+{
+	if (v == SEQ_START_TOKEN)
+		mice_gate_proc_header(seq, mice_gate_seq_gn(seq));
+	else
+		mice_gate_proc_line(seq, v);
 	return 0;
 }
+
+static const struct seq_operations mice_gate_seq_ops = {
+	.start = mice_gate_seq_start,
+	.next = mice_gate_seq_next,
+	.stop = mice_gate_seq_stop,
+	.show = mice_gate_seq_show,
+};
+
+static int mice_gate_proc_open(struct inode *inode, struct file *file)
+{
+	struct mice_gate_seq *st;
+
+	st = __seq_open_private(file, &mice_gate_seq_ops, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->gn = pde_data(inode);
+	rhashtable_walk_enter(&st->gn->by_id, &st->iter);
+	return 0;
+}
+
+static int mice_gate_proc_release(struct inode *inode, struct file *file)
+{
+	struct mice_gate_seq *st = ((struct seq_file *)file->private_data)->private;
+
+	rhashtable_walk_exit(&st->iter);
+	return seq_release_private(inode, file);
+}
+
+static const struct proc_ops mice_gate_proc_ops = {
+	.proc_open = mice_gate_proc_open,
+	.proc_read_iter = seq_read_iter,
+	.proc_lseek = seq_lseek,
+	.proc_release = mice_gate_proc_release,
+};
 
 /* --- per-netns life cycle ---------------------------------------------- */
 
@@ -965,8 +1088,8 @@ int mice_gate_net_init(struct mice_net *mn)
 	mode->mode = MICE_MODE_ENFORCE;
 	RCU_INIT_POINTER(gn->mode, mode);
 	err = -ENOMEM;
-	if (!proc_create_net_single("gates", 0444, mn->proc_dir,
-				    mice_gate_proc_show, NULL))
+	if (!proc_create_data("gates", 0444, mn->proc_dir, &mice_gate_proc_ops,
+			      gn))
 		goto free_used;
 	mn->gates = gn;
 	return 0;

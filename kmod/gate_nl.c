@@ -812,29 +812,66 @@ int mice_nl_gate_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * GATE_GET dumps walk the GateID table with an rhashtable walker kept for
+ * the whole dump (cb->args[0]), so each part continues where the last one
+ * stopped instead of skipping the gates already sent: a million gates dump
+ * in linear time. A table resize during the dump may repeat gates; any
+ * change sets NLM_F_DUMP_INTR (genid).
+ */
+int mice_nl_gate_dump_start(struct netlink_callback *cb)
+{
+	struct mice_gate_net *gn = mice_net(sock_net(cb->skb->sk))->gates;
+	struct rhashtable_iter *iter;
+
+	iter = kmalloc(sizeof(*iter), GFP_KERNEL);
+	if (!iter)
+		return -ENOMEM;
+	rhashtable_walk_enter(&gn->by_id, iter);
+	cb->args[0] = (long)iter;
+	return 0;
+}
+
+int mice_nl_gate_dump_done(struct netlink_callback *cb)
+{
+	struct rhashtable_iter *iter = (struct rhashtable_iter *)cb->args[0];
+
+	if (iter) {
+		rhashtable_walk_exit(iter);
+		kfree(iter);
+	}
+	return 0;
+}
+
+/* The walker's current gate (@advance: the one after it), past resizes. */
+static struct mice_gate *mice_gate_walk(struct rhashtable_iter *iter,
+					bool advance)
+{
+	struct mice_gate *g;
+
+	g = advance ? rhashtable_walk_next(iter) : rhashtable_walk_peek(iter);
+	while (IS_ERR(g) && PTR_ERR(g) == -EAGAIN)
+		g = rhashtable_walk_next(iter);
+	return IS_ERR(g) ? NULL : g;
+}
+
 int mice_nl_gate_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mice_gate_net *gn = mice_net(sock_net(skb->sk))->gates;
-	long idx = 0, start = cb->args[0];
+	struct rhashtable_iter *iter = (struct rhashtable_iter *)cb->args[0];
 	struct mice_gate *g;
-	unsigned int i;
 
 	mutex_lock(&gn->lock);
 	cb->seq = gn->genid;
-	mice_gate_for_each(gn, i, g) {
-		if (idx < start) {
-			idx++;
-			continue;
-		}
+	rhashtable_walk_start(iter);
+	/* The gate that did not fit last time, or the first one. */
+	for (g = mice_gate_walk(iter, false); g; g = mice_gate_walk(iter, true))
 		if (mice_gate_fill(skb, g, NETLINK_CB(cb->skb).portid,
 				   cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				   MICE_CMD_GATE_GET, -1, cb))
-			goto out;
-		idx++;
-	}
-out:
+			break;
+	rhashtable_walk_stop(iter);
 	mutex_unlock(&gn->lock);
-	cb->args[0] = idx;
 	return skb->len;
 }
 

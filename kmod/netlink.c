@@ -725,7 +725,9 @@ static const struct genl_ops mice_genl_ops[] = {
 	{
 		.cmd = MICE_CMD_GATE_GET,
 		.doit = mice_nl_gate_get,
+		.start = mice_nl_gate_dump_start,
 		.dumpit = mice_nl_gate_dump,
+		.done = mice_nl_gate_dump_done,
 		.policy = mice_gate_id_op_policy,
 		.maxattr = MICE_A_GATE,
 	},

@@ -11,7 +11,10 @@
 #     and extack message; closing a gate stops the flow at once; idle and
 #     lifetime timers close gates; the gate limit gives ENOSPC; changes
 #     need CAP_NET_ADMIN; monitor mode counts and passes; IPv6;
-#   - rmmod with gates and traffic (the harness checks dmesg).
+#   - 50 000 gates list exactly once through /proc (also in 300-byte reads)
+#     and through a GATE_GET dump;
+#   - rmmod with gates, traffic and a half-read /proc/net/mice/gates (the
+#     harness checks dmesg).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/vm/lib.sh
@@ -270,6 +273,30 @@ else
 	skip eperm "no setpriv"
 fi
 
+# --- listing many gates ------------------------------------------------------
+# /proc and GATE_GET dumps resume their walk of the GateID table where the
+# last read stopped (kmod/gate.c, kmod/gate_nl.c): every gate exactly once,
+# also through 300-byte reads.
+ip netns add mg_many
+MANY="ip netns exec mg_many"
+NMANY=50000
+$MANY $MICE gate mode --max-gates $NMANY &&
+	$MANY ./build/tools/gatebatch add --count $NMANY --first-id 1000 > "$T/many" 2>&1 ||
+	fail many-gates-added "$(cat "$T/many")"
+$MANY cat /proc/net/mice/gates > "$T/many.proc"
+$MANY dd if=/proc/net/mice/gates bs=300 status=none > "$T/many.small"
+ids() { awk 'NR > 2 { print $1 }' "$1" | sort -n | uniq | wc -l; }
+[ "$(wc -l < "$T/many.proc")" = $((NMANY + 2)) ] && [ "$(ids "$T/many.proc")" = $NMANY ] &&
+	[ "$(ids "$T/many.small")" = $NMANY ] && [ "$(wc -l < "$T/many.small")" = $((NMANY + 2)) ] &&
+	pass proc-lists-every-gate-once ||
+	fail proc-lists-every-gate-once "$(wc -l < "$T/many.proc") lines, $(ids "$T/many.proc") ids; small reads: $(wc -l < "$T/many.small") lines"
+$MANY $MICE -j gate show > "$T/many.json"
+[ "$(jq length "$T/many.json")" = $NMANY ] &&
+	[ "$(jq '[.[].id] | unique | length' "$T/many.json")" = $NMANY ] &&
+	pass dump-lists-every-gate-once ||
+	fail dump-lists-every-gate-once "$(jq length "$T/many.json") gates, $(jq '[.[].id] | unique | length' "$T/many.json") ids"
+ip netns del mg_many
+
 # --- strict per-command policies, each rejection with an extack message ------
 for c in del-with-rate add-id-zero add-no-burst add-host-bits add-port-range \
 	add-token-not-hex add-token-too-long commit-mixed-family commit-flow-dir \
@@ -429,9 +456,13 @@ $C timeout 30 $FLOW send --to 10.2.0.2 --port 6009 --sport 5006 --size 100 --rat
 $R $MICE gate mode --datapath on
 $L timeout 30 $FLOW send --to 10.200.0.2 --port 7000 --sport 7001 --size 172 --rate 100000 \
 	--seconds 20 >/dev/null 2>&1 &
+# a reader with /proc/net/mice/gates open, half read, across the unload
+$G sh -c 'exec 9< /proc/net/mice/gates; head -c 100 <&9 >/dev/null; sleep 3' &
+reader=$!
 sleep 1
 rmmod mice && pass rmmod-with-gates-and-traffic || fail rmmod-with-gates-and-traffic
 [ -e /proc/net/mice ] && fail proc-gone-after-rmmod || pass proc-gone-after-rmmod
+wait $reader
 ns_ping mg_c 10.2.0.2 && pass forwarding-after-rmmod || fail forwarding-after-rmmod
 
 summary
