@@ -955,9 +955,13 @@ static struct mice_gate_net *mice_gate_seq_gn(struct seq_file *seq)
 	return ((struct mice_gate_seq *)seq->private)->gn;
 }
 
-/* The walker's current gate, past a resize (-EAGAIN: walk on). */
-static struct mice_gate *mice_gate_seq_cur(struct rhashtable_iter *iter,
-					   bool advance)
+/*
+ * The walker's current gate (@advance: the one after it), past table
+ * resizes (-EAGAIN: walk on), or NULL at the end. For /proc and the
+ * GATE_GET dump, with gn->lock held and between rhashtable_walk_start()
+ * and _stop().
+ */
+struct mice_gate *mice_gate_walk(struct rhashtable_iter *iter, bool advance)
 {
 	struct mice_gate *g;
 
@@ -985,9 +989,9 @@ static void *mice_gate_seq_start(struct seq_file *seq, loff_t *pos)
 	rhashtable_walk_start(&st->iter);
 	if (!*pos)
 		return SEQ_START_TOKEN;
-	g = mice_gate_seq_cur(&st->iter, false);
+	g = mice_gate_walk(&st->iter, false);
 	for (skip = st->next_pos ? 0 : *pos - 1; g && skip; skip--)
-		g = mice_gate_seq_cur(&st->iter, true);
+		g = mice_gate_walk(&st->iter, true);
 	st->next_pos = *pos;
 	return g;
 }
@@ -998,7 +1002,7 @@ static void *mice_gate_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 	struct mice_gate *g;
 
 	/* After the header the walker has not moved yet: its first gate. */
-	g = mice_gate_seq_cur(&st->iter, v != SEQ_START_TOKEN);
+	g = mice_gate_walk(&st->iter, v != SEQ_START_TOKEN);
 	st->next_pos = ++*pos;
 	return g;
 }

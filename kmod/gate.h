@@ -196,6 +196,7 @@ struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
 void mice_gate_free(struct mice_gate *g);
 void mice_gate_get_cls(const struct mice_gate *g,
 		       struct mice_gate_classifier *c);
+struct mice_gate *mice_gate_walk(struct rhashtable_iter *iter, bool advance);
 int mice_gate_insert(struct mice_gate_net *gn, struct mice_gate *g,
 		     struct netlink_ext_ack *extack);
 int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,

@@ -843,18 +843,6 @@ int mice_nl_gate_dump_done(struct netlink_callback *cb)
 	return 0;
 }
 
-/* The walker's current gate (@advance: the one after it), past resizes. */
-static struct mice_gate *mice_gate_walk(struct rhashtable_iter *iter,
-					bool advance)
-{
-	struct mice_gate *g;
-
-	g = advance ? rhashtable_walk_next(iter) : rhashtable_walk_peek(iter);
-	while (IS_ERR(g) && PTR_ERR(g) == -EAGAIN)
-		g = rhashtable_walk_next(iter);
-	return IS_ERR(g) ? NULL : g;
-}
-
 int mice_nl_gate_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mice_gate_net *gn = mice_net(sock_net(skb->sk))->gates;

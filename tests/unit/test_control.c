@@ -102,6 +102,18 @@ static unsigned int monitors(const struct ctl_server *s)
 	return n;
 }
 
+/* A server on @path with one client, accepted at @now. */
+static int open_with_client(struct ctl_server *s, uint64_t now)
+{
+	int c;
+
+	ck_assert_int_eq(ctl_open(s, path, status_cb, attached_cb, NULL), 0);
+	c = client();
+	turn(s, now);
+	ck_assert_int_eq(pending(s), 1);
+	return c;
+}
+
 START_TEST(test_parse)
 {
 	static const struct {
@@ -149,10 +161,7 @@ START_TEST(test_silent_client_does_not_hold_the_loop)
 	struct ctl_server s;
 	int c;
 
-	ck_assert_int_eq(ctl_open(&s, path, status_cb, attached_cb, NULL), 0);
-	c = client();
-	turn(&s, 1000);			/* the accept */
-	ck_assert_int_eq(pending(&s), 1);
+	c = open_with_client(&s, 1000);
 	ck_assert_str_eq(got(c), "");
 	ck_assert_int_eq(ctl_next_deadline(&s), 1000 + CTL_REQUEST_WAIT_MS);
 	ctl_timers(&s, 1000 + CTL_REQUEST_WAIT_MS - 1);
@@ -175,9 +184,7 @@ START_TEST(test_request_in_pieces)
 	struct ctl_server s;
 	int c;
 
-	ck_assert_int_eq(ctl_open(&s, path, status_cb, attached_cb, NULL), 0);
-	c = client();
-	turn(&s, 0);
+	c = open_with_client(&s, 0);
 	say(c, "moni");
 	turn(&s, 1);
 	ck_assert_int_eq(pending(&s), 1);
@@ -199,9 +206,7 @@ START_TEST(test_unknown_request_refused)
 	struct ctl_server s;
 	int c;
 
-	ck_assert_int_eq(ctl_open(&s, path, status_cb, attached_cb, NULL), 0);
-	c = client();
-	turn(&s, 0);
+	c = open_with_client(&s, 0);
 	say(c, "bogus\n");
 	turn(&s, 0);
 	ck_assert_str_eq(got(c), "error: unknown request (expected status or monitor)\n");

@@ -447,6 +447,18 @@ static void on_event(enum gather_event ev, const struct gather_addr *a,
 	}
 }
 
+/* A watcher fed by hand, its events recorded in @rec. */
+static void watch_init(struct gather_watch *w, struct gather_opts *o,
+		       struct rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	memset(w, 0, sizeof(*w));
+	gather_opts_default(o, 1);
+	w->opts = o;
+	w->cb = on_event;
+	w->arg = rec;
+}
+
 START_TEST(test_watch_feed)
 {
 	uint8_t buf[2048];
@@ -455,12 +467,7 @@ START_TEST(test_watch_feed)
 	struct rec rec;
 	size_t off = 0;
 
-	memset(&rec, 0, sizeof(rec));
-	memset(&w, 0, sizeof(w));
-	gather_opts_default(&o, 1);
-	w.opts = &o;
-	w.cb = on_event;
-	w.arg = &rec;
+	watch_init(&w, &o, &rec);
 	w.resolve_names = false;
 	/* DAD finished: usable */
 	off += put_addr(buf + off, &(struct amsg)V6("2001:db8::7", 0, 0));
@@ -532,12 +539,7 @@ START_TEST(test_watch_routes)
 	struct rec rec;
 	size_t off = 0;
 
-	memset(&rec, 0, sizeof(rec));
-	memset(&w, 0, sizeof(w));
-	gather_opts_default(&o, 1);
-	w.opts = &o;
-	w.cb = on_event;
-	w.arg = &rec;
+	watch_init(&w, &o, &rec);
 	off += put_route(buf + off, RTM_NEWROUTE, AF_INET, 0,
 			 sizeof(struct rtmsg));
 	off += put_route(buf + off, RTM_DELROUTE, AF_INET6, 0,

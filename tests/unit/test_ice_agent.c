@@ -881,6 +881,31 @@ START_TEST(test_nomination_waits_for_young)
 }
 END_TEST
 
+/* One host candidate each, RTT 40 ms, A controlling; A's first check lost. */
+static struct icesim *crossing_setup(struct ice_agent_config *cfa,
+				     struct ice_agent_config *cfb,
+				     struct cands *ca, struct cands *cb)
+{
+	struct icesim *s;
+
+	simple_cands(ca, cb);
+	cfg_init(cfa, A, true, 2);
+	cfg_init(cfb, B, false, 1);
+	s = pair_setup(cfa, cfb, ca, cb);
+	s->side[A].delay_ms = 20;
+	s->side[B].delay_ms = 20;
+	return s;
+}
+
+/* Run @s to completion with A's first request (t=0) dropped. */
+static void crossing_run(struct icesim *s)
+{
+	s->side[A].blackhole = true;
+	icesim_run(s, 1, NULL, NULL);
+	s->side[A].blackhole = false;
+	icesim_run(s, 60000, icesim_both_completed, NULL);
+}
+
 /*
  * A request that arrives for a pair whose own check is still In-Progress
  * makes the agent send that check's request again at once (the goal of
@@ -896,16 +921,8 @@ START_TEST(test_crossing_request_resends_in_progress)
 	struct icesim *s;
 	int e;
 
-	simple_cands(&ca, &cb);
-	cfg_init(&cfa, A, true, 2);
-	cfg_init(&cfb, B, false, 1);
-	s = pair_setup(&cfa, &cfb, &ca, &cb);
-	s->side[A].delay_ms = 20;
-	s->side[B].delay_ms = 20;
-	s->side[A].blackhole = true;	/* A's first check is lost */
-	icesim_run(s, 1, NULL, NULL);
-	s->side[A].blackhole = false;
-	icesim_run(s, 60000, icesim_both_completed, NULL);
+	s = crossing_setup(&cfa, &cfb, &ca, &cb);
+	crossing_run(s);
 	ck_assert(icesim_both_completed(s, NULL));
 	e = icesim_find_event(s, A, ICE_EV_VALID, 0);
 	ck_assert_int_ge(e, 0);
@@ -931,20 +948,12 @@ START_TEST(test_crossing_resend_at_once)
 	struct icesim *s;
 	int e;
 
-	simple_cands(&ca, &cb);
-	cfg_init(&cfa, A, true, 2);
-	cfg_init(&cfb, B, false, 1);
-	s = pair_setup(&cfa, &cfb, &ca, &cb);
+	s = crossing_setup(&cfa, &cfb, &ca, &cb);
 	memset(&log, 0, sizeof(log));
 	log.side = A;
 	s->tap = tap_log;
 	s->tap_ctx = &log;
-	s->side[A].delay_ms = 20;
-	s->side[B].delay_ms = 20;
-	s->side[A].blackhole = true;	/* A's first check is lost */
-	icesim_run(s, 1, NULL, NULL);
-	s->side[A].blackhole = false;
-	icesim_run(s, 60000, icesim_both_completed, NULL);
+	crossing_run(s);
 	ck_assert(icesim_both_completed(s, NULL));
 	ck_assert_uint_ge(log.n, 1);
 	ck_assert_uint_eq(log.t[0].first, 0);
