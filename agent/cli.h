@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include <libmnl/libmnl.h>
+
 enum cli_exit {
 	CLI_OK = 0,
 	CLI_FAIL = 1,		/* the operation failed */
@@ -42,6 +44,15 @@ int cli_nl_open(struct mice_nl *nl);
 
 /* Explains a failed netlink request @what; returns the exit code to use. */
 int cli_nl_fail(const struct mice_nl *nl, int err, const char *what);
+/*
+ * Send @nlh on @nl (opened by cli_nl_open), run @cb on every reply, close
+ * @nl, and map an error to the CLI's exit code with a message naming
+ * @what. cli_nl_list() prints the replies as one JSON array with @json.
+ */
+int cli_nl_exchange(struct mice_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		    void *data, const char *what);
+int cli_nl_list(struct mice_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data, bool json, const char *what);
 
 /* Parses a positive integer option value or names the option in an error. */
 int cli_parse_uint(const char *opt, const char *val, unsigned long max,

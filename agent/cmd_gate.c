@@ -780,15 +780,6 @@ static int positional_id(int argc, char **argv, struct gate_args *a, bool requir
 
 /* --- commands --------------------------------------------------------------- */
 
-static int talk(struct nlmsghdr *nlh, struct mice_nl *nl, mnl_cb_t cb,
-		void *data, const char *what)
-{
-	int ret = mice_nl_talk(nl, nlh, cb, data);
-
-	mice_nl_close(nl);
-	return ret ? cli_nl_fail(nl, ret, what) : CLI_OK;
-}
-
 static int gate_add(int argc, char **argv)
 {
 	char buf[MICE_NL_MSGBUF];
@@ -827,7 +818,7 @@ static int gate_add(int argc, char **argv)
 		mnl_attr_put_strz(nlh, MICE_GATE_A_TOKEN, a.token);
 	put_cls(nlh, &a.cls);
 	mnl_attr_nest_end(nlh, nest);
-	return talk(nlh, &nl, NULL, NULL, "gate add");
+	return cli_nl_exchange(&nl, nlh, NULL, NULL, "gate add");
 }
 
 static int gate_commit(int argc, char **argv)
@@ -862,7 +853,7 @@ static int gate_commit(int argc, char **argv)
 		put_cls(nlh, &a.cls);
 	put_flow(nlh, &a.flow);
 	mnl_attr_nest_end(nlh, nest);
-	return talk(nlh, &nl, NULL, NULL, "gate commit");
+	return cli_nl_exchange(&nl, nlh, NULL, NULL, "gate commit");
 }
 
 static int gate_del(int argc, char **argv)
@@ -883,7 +874,7 @@ static int gate_del(int argc, char **argv)
 	nest = mnl_attr_nest_start(nlh, MICE_A_GATE);
 	mnl_attr_put_u32(nlh, MICE_GATE_A_ID, a.id);
 	mnl_attr_nest_end(nlh, nest);
-	return talk(nlh, &nl, NULL, NULL, "gate del");
+	return cli_nl_exchange(&nl, nlh, NULL, NULL, "gate del");
 }
 
 struct gate_show {
@@ -930,14 +921,9 @@ static int gate_show(int argc, char **argv, const struct cli_opts *opts)
 		mnl_attr_put_u32(nlh, MICE_GATE_A_ID, a.id);
 		mnl_attr_nest_end(nlh, nest);
 	}
-	if (opts->json)
-		fputs("[", stdout);
-	ret = mice_nl_talk(&nl, nlh, on_gate, &gs);
-	if (opts->json)
-		fputs("]\n", stdout);
-	mice_nl_close(&nl);
+	ret = cli_nl_list(&nl, nlh, on_gate, &gs, opts->json, "gate show");
 	if (ret)
-		return cli_nl_fail(&nl, ret, "gate show");
+		return ret;
 	if (!gs.n && !opts->json)
 		printf("no gates\n");
 	return CLI_OK;
@@ -1032,7 +1018,7 @@ static int gate_mode(int argc, char **argv)
 		mnl_attr_nest_end(nlh, ifn);
 	}
 	mnl_attr_nest_end(nlh, nest);
-	return talk(nlh, &nl, NULL, NULL, "gate mode");
+	return cli_nl_exchange(&nl, nlh, NULL, NULL, "gate mode");
 }
 
 struct gate_mon {

@@ -134,9 +134,7 @@ static int pair_set(int argc, char **argv)
 		return ret;
 	nlh = mice_msg_request(buf, nl.family_id, MICE_CMD_PAIR_SET, 0, 0);
 	mice_msg_put_pair(nlh, &pi);
-	ret = mice_nl_talk(&nl, nlh, NULL, NULL);
-	mice_nl_close(&nl);
-	return ret ? cli_nl_fail(&nl, ret, "pair set") : CLI_OK;
+	return cli_nl_exchange(&nl, nlh, NULL, NULL, "pair set");
 }
 
 static int pair_del(int argc, char **argv)
@@ -156,9 +154,7 @@ static int pair_del(int argc, char **argv)
 		return ret;
 	nlh = mice_msg_request(buf, nl.family_id, MICE_CMD_PAIR_DEL, 0, 0);
 	mice_msg_put_peer_id(nlh, (uint32_t)v);
-	ret = mice_nl_talk(&nl, nlh, NULL, NULL);
-	mice_nl_close(&nl);
-	return ret ? cli_nl_fail(&nl, ret, "pair del") : CLI_OK;
+	return cli_nl_exchange(&nl, nlh, NULL, NULL, "pair del");
 }
 
 const char *mice_pair_cause_name(unsigned int cause)
@@ -279,14 +275,9 @@ int cmd_pair_show(const struct cli_opts *opts)
 	if (ret)
 		return ret;
 	nlh = mice_msg_request(buf, nl.family_id, MICE_CMD_PAIR_GET, NLM_F_DUMP, 0);
-	if (opts->json)
-		fputs("[", stdout);
-	ret = mice_nl_talk(&nl, nlh, on_pair, &ps);
-	if (opts->json)
-		fputs("]\n", stdout);
-	mice_nl_close(&nl);
+	ret = cli_nl_list(&nl, nlh, on_pair, &ps, opts->json, "pair show");
 	if (ret)
-		return cli_nl_fail(&nl, ret, "pair show");
+		return ret;
 	if (!ps.n && !opts->json)
 		printf("no peers\n");
 	return CLI_OK;

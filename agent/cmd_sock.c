@@ -288,9 +288,7 @@ int cmd_detach(int argc, char **argv, const struct cli_opts *opts)
 		return ret;
 	nlh = mice_msg_request(buf, nl.family_id, MICE_CMD_SOCK_DETACH, 0, 0);
 	mice_msg_put_sock_id(nlh, (uint32_t)id);
-	ret = mice_nl_talk(&nl, nlh, NULL, NULL);
-	mice_nl_close(&nl);
-	return ret ? cli_nl_fail(&nl, ret, "detach") : CLI_OK;
+	return cli_nl_exchange(&nl, nlh, NULL, NULL, "detach");
 }
 
 #define SHOW_MAX_SOCKETS MICE_MAX_SOCKETS_PER_NETNS

@@ -98,6 +98,28 @@ int cli_nl_fail(const struct mice_nl *nl, int err, const char *what)
 	return CLI_FAIL;
 }
 
+int cli_nl_exchange(struct mice_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		    void *data, const char *what)
+{
+	int ret = mice_nl_talk(nl, nlh, cb, data);
+
+	mice_nl_close(nl);
+	return ret ? cli_nl_fail(nl, ret, what) : CLI_OK;
+}
+
+int cli_nl_list(struct mice_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data, bool json, const char *what)
+{
+	int ret;
+
+	if (json)
+		fputs("[", stdout);
+	ret = cli_nl_exchange(nl, nlh, cb, data, what);
+	if (json)
+		fputs("]\n", stdout);
+	return ret;
+}
+
 int cli_parse_uint(const char *opt, const char *val, unsigned long max,
 		   unsigned long *out)
 {
