@@ -64,6 +64,11 @@
 #define MICE_CFG_RESTART_NOM_WAIT_DEF 500	/* ms, after a move (s.9) */
 #define MICE_CFG_NOM_WAIT_MIN	1
 #define MICE_CFG_NOM_WAIT_MAX	10000
+/* after a move, re-gather this long after the last address event even
+ * without a route to the home agent (seed 004 s.9) */
+#define MICE_CFG_REGATHER_FB_DEF 500	/* ms */
+#define MICE_CFG_REGATHER_FB_MIN 50
+#define MICE_CFG_REGATHER_FB_MAX 60000
 
 enum mice_role {
 	MICE_ROLE_NONE = 0,	/* not set: an error after parsing */
@@ -134,6 +139,7 @@ struct mice_config {
 	unsigned int consent_timeout_s;
 	unsigned int keepalive_s;
 	unsigned int nom_wait_ms, restart_nom_wait_ms;
+	unsigned int regather_fallback_ms;
 	/* [peer NAME] */
 	unsigned int n_peers;
 	struct mice_cfg_peer peers[MICE_CFG_MAX_PEERS];

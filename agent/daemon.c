@@ -76,7 +76,6 @@
  * take over when the route comes later).
  */
 #define DAEMON_REGATHER_DEBOUNCE_MS	5
-#define DAEMON_REGATHER_FALLBACK_MS	500
 /*
  * A send that fails at once (ENETUNREACH: after a move the address often
  * comes before its route) is retried this soon, not after a STUN RTO or
@@ -1397,7 +1396,7 @@ static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
 	 * mn_path_ready): an address and its route come as several messages,
 	 * the route often last. Each ms here is a ms of the handover gap.
 	 */
-	d->regather_at = now + DAEMON_REGATHER_FALLBACK_MS;
+	d->regather_at = now + d->cfg.regather_fallback_ms;
 	d->regather = true;
 	d->regather_check_at = now + DAEMON_REGATHER_DEBOUNCE_MS;
 	logev(d, "address", "%s: re-gathering (seed 004 s.9)", gather_event_name(ev));
@@ -1734,9 +1733,9 @@ static void mn_timers(struct daemon *d)
 	if (d->regather && now >= d->regather_at) {
 		if (!d->regather_ready)
 			logev(d, "address", "no route to the home agent from a "
-			      "usable address %d ms after the last address event: "
+			      "usable address %u ms after the last address event: "
 			      "gathering anyway",
-			      DAEMON_REGATHER_FALLBACK_MS);
+			      d->cfg.regather_fallback_ms);
 		d->regather = false;
 		d->regather_ready = false;
 		d->regather_check_at = 0;
@@ -1948,8 +1947,8 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 			d.watching = true;
 			if (gather_watch_routes(&d.watch))
 				logev(&d, "error", "no route events; re-gathering "
-				      "%d ms after an address change",
-				      DAEMON_REGATHER_FALLBACK_MS);
+				      "%u ms after an address change",
+				      d.cfg.regather_fallback_ms);
 		}
 		if (d.connect) {
 			if (session_open(&d, peer_by_name(&d, d.connect)))

@@ -79,8 +79,9 @@ static size_t serialize(const struct mice_config *c, char *t, size_t cap)
 	OUT("[timers]\nta-ms %u\nrto-ms %u\nconsent-interval %u\n"
 	    "consent-timeout %u\nkeepalive %u\n", c->ta_ms, c->rto_ms,
 	    c->consent_interval_s, c->consent_timeout_s, c->keepalive_s);
-	OUT("nomination-wait-ms %u\nrestart-nomination-wait-ms %u\n",
-	    c->nom_wait_ms, c->restart_nom_wait_ms);
+	OUT("nomination-wait-ms %u\nrestart-nomination-wait-ms %u\n"
+	    "regather-fallback-ms %u\n", c->nom_wait_ms, c->restart_nom_wait_ms,
+	    c->regather_fallback_ms);
 	for (i = 0; i < c->n_peers; i++) {
 		const struct mice_cfg_peer *p = &c->peers[i];
 
@@ -121,7 +122,8 @@ static void same(const struct mice_config *a, const struct mice_config *b)
 	      a->consent_timeout_s == b->consent_timeout_s &&
 	      a->keepalive_s == b->keepalive_s);
 	check(a->nom_wait_ms == b->nom_wait_ms &&
-	      a->restart_nom_wait_ms == b->restart_nom_wait_ms);
+	      a->restart_nom_wait_ms == b->restart_nom_wait_ms &&
+	      a->regather_fallback_ms == b->regather_fallback_ms);
 	check(!strcmp(a->home_agent_key, b->home_agent_key) &&
 	      a->registration == b->registration);
 	check(a->n_nodes == b->n_nodes);
@@ -176,6 +178,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(c.ta_ms >= MICE_CFG_TA_MIN && c.ta_ms <= MICE_CFG_TA_MAX);
 	check(c.rto_ms >= MICE_CFG_RTO_MIN && c.rto_ms <= MICE_CFG_RTO_MAX);
 	check(c.consent_timeout_s > c.consent_interval_s);
+	check(c.regather_fallback_ms >= MICE_CFG_REGATHER_FB_MIN &&
+	      c.regather_fallback_ms <= MICE_CFG_REGATHER_FB_MAX);
 	check(c.n_peers <= MICE_CFG_MAX_PEERS);
 	check(c.n_nodes <= MICE_CFG_MAX_NODES);
 	/* nodes and their keys only for a home agent; it needs some unless open */

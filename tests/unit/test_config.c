@@ -138,6 +138,7 @@ START_TEST(test_bounds_accepted)
 	ck_assert_msg(parse("[agent]\nrole mn\nhome-agent 192.0.2.1:1\n"
 			    "[timers]\nta-ms 5\nrto-ms 60000\nkeepalive 300\n"
 			    "nomination-wait-ms 10000\nrestart-nomination-wait-ms 1\n"
+			    "regather-fallback-ms 60000\n"
 			    "consent-interval 60\nconsent-timeout 300\n"
 			    "[limits]\nmax-checks 1000\n"
 			    "max-local-candidates 255\n") == 0, "%s", err);
@@ -145,6 +146,7 @@ START_TEST(test_bounds_accepted)
 	ck_assert_uint_eq(cfg.rto_ms, 60000);
 	ck_assert_uint_eq(cfg.nom_wait_ms, 10000);
 	ck_assert_uint_eq(cfg.restart_nom_wait_ms, 1);
+	ck_assert_uint_eq(cfg.regather_fallback_ms, 60000);
 	ck_assert_uint_eq(cfg.max_local_cands, 255);
 	ck_assert_uint_eq(cfg.home_agent.port, 1);
 }
@@ -167,6 +169,8 @@ START_TEST(test_bad_numbers)
 	    "1-10000 (ms)");
 	bad(HDR "[timers]\nrestart-nomination-wait-ms 10001\n",
 	    "key 'restart-nomination-wait-ms'", "1-10000 (ms)");
+	bad(HDR "[timers]\nregather-fallback-ms 49\n",
+	    "key 'regather-fallback-ms'", "50-60000 (ms)");
 	bad(HDR "[timers]\nconsent-interval 3\n", "key 'consent-interval'",
 	    "4-60");
 	bad(HDR "[limits]\nmax-checks 0\n", "key 'max-checks'", "1-1000");
