@@ -72,8 +72,8 @@
  * usable address has a route to the Home Agent (and the STUN server): the
  * check runs this long after the last address or route event, so that a
  * burst of messages is read first. If no such route comes, it re-gathers
- * anyway this long after the last address event (the send retries below
- * take over when the route comes later).
+ * anyway [timers] regather-fallback-ms after the last address event (the
+ * send retries below take over when the route comes later).
  */
 #define DAEMON_REGATHER_DEBOUNCE_MS	5
 /*
