@@ -528,6 +528,30 @@ static int finish_peer(struct cfg_parser *p)
 	return r;
 }
 
+/*
+ * A new [@kind NAME] section: a valid NAME, not one given before (@dup:
+ * the line of the earlier one, 0 if none), and room for one more of @n.
+ */
+static int check_named_section(struct cfg_parser *p, const char *kind,
+			       const char *arg, unsigned int dup,
+			       unsigned int n, unsigned int max,
+			       const char *plural)
+{
+	char sb[80];
+
+	if (!peer_name_ok(arg))
+		return perr(p, "section [%s NAME]: expected a name of "
+			    "1-%d characters A-Z a-z 0-9 . _ -, got '%s'",
+			    kind, MICE_CFG_NAME_MAX, shown(arg, sb, sizeof(sb)));
+	if (dup)
+		return perr(p, "section [%s %s] is a duplicate of line %u",
+			    kind, arg, dup);
+	if (n == max)
+		return perr(p, "section [%s %s]: expected at most %u %s", kind,
+			    arg, max, plural);
+	return 0;
+}
+
 static int parse_section(struct cfg_parser *p, char *s)
 {
 	struct mice_config *c = p->c;
@@ -559,19 +583,14 @@ static int parse_section(struct cfg_parser *p, char *s)
 	p->node = NULL;
 
 	if (!strcmp(name, "peer")) {
-		unsigned int j;
+		unsigned int j, dup = 0;
 
-		if (!peer_name_ok(arg))
-			return perr(p, "section [peer NAME]: expected a name of "
-				    "1-%d characters A-Z a-z 0-9 . _ -, got '%s'",
-				    MICE_CFG_NAME_MAX, shown(arg, sb, sizeof(sb)));
-		for (j = 0; j < c->n_peers; j++)
+		for (j = 0; j < c->n_peers && !dup; j++)
 			if (!strcmp(c->peers[j].name, arg))
-				return perr(p, "section [peer %s] is a duplicate "
-					    "of line %u", arg, c->peers[j].line);
-		if (c->n_peers == MICE_CFG_MAX_PEERS)
-			return perr(p, "section [peer %s]: expected at most %d "
-				    "peers", arg, MICE_CFG_MAX_PEERS);
+				dup = c->peers[j].line;
+		if (check_named_section(p, "peer", arg, dup, c->n_peers,
+					MICE_CFG_MAX_PEERS, "peers"))
+			return -1;
 		p->sec = SEC_PEER;
 		p->peer = &c->peers[c->n_peers++];
 		strcpy(p->peer->name, arg);
@@ -579,19 +598,14 @@ static int parse_section(struct cfg_parser *p, char *s)
 		return 0;
 	}
 	if (!strcmp(name, "node")) {
-		unsigned int j;
+		unsigned int j, dup = 0;
 
-		if (!peer_name_ok(arg))
-			return perr(p, "section [node NAME]: expected a name of "
-				    "1-%d characters A-Z a-z 0-9 . _ -, got '%s'",
-				    MICE_CFG_NAME_MAX, shown(arg, sb, sizeof(sb)));
-		for (j = 0; j < c->n_nodes; j++)
+		for (j = 0; j < c->n_nodes && !dup; j++)
 			if (!strcmp(c->nodes[j].name, arg))
-				return perr(p, "section [node %s] is a duplicate "
-					    "of line %u", arg, c->nodes[j].line);
-		if (c->n_nodes == MICE_CFG_MAX_NODES)
-			return perr(p, "section [node %s]: expected at most %d "
-				    "nodes", arg, MICE_CFG_MAX_NODES);
+				dup = c->nodes[j].line;
+		if (check_named_section(p, "node", arg, dup, c->n_nodes,
+					MICE_CFG_MAX_NODES, "nodes"))
+			return -1;
 		p->sec = SEC_NODE;
 		p->node = &c->nodes[c->n_nodes++];
 		strcpy(p->node->name, arg);
