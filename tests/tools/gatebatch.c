@@ -366,6 +366,29 @@ static int key_set(struct mice_nl *nl, const struct token_key *key)
 	return err ? 1 : 0;
 }
 
+/*
+ * One timed phase: @count commits, GateID @first + i, by token @toks[i]
+ * when @toks is not NULL, each answered @expect. Prints the phase line.
+ */
+static int commit_phase(struct mice_nl *nl, unsigned int blimit, int expect,
+			const char *name, uint32_t first, uint32_t count,
+			char (*toks)[MICE_TOKEN_HEX_LEN + 1])
+{
+	struct phase p;
+	struct batch b;
+	uint32_t i;
+
+	batch_init(&b, nl, blimit, expect);
+	phase_start(&p, name);
+	for (i = 0; i < count; i++)
+		if (req_commit(&b, first + i, toks ? toks[i] : NULL))
+			return -1;
+	if (batch_flush(&b))
+		return -1;
+	phase_end(&p, b.sent);
+	return batch_check(&b, p.name);
+}
+
 static int do_tokens(struct mice_nl *nl, uint32_t first, uint32_t count,
 		     const char *key_file, unsigned int blimit)
 {
@@ -375,7 +398,6 @@ static int do_tokens(struct mice_nl *nl, uint32_t first, uint32_t count,
 	char err[TOKEN_ERR_LEN];
 	struct token_key key;
 	struct phase p;
-	struct batch b;
 	uint32_t i;
 	int rc = 1;
 
@@ -395,15 +417,7 @@ static int do_tokens(struct mice_nl *nl, uint32_t first, uint32_t count,
 	/* plain: add (untimed here), then commit by GateID */
 	if (do_add(nl, first, count, false, blimit))
 		goto out;
-	batch_init(&b, nl, blimit, 0);
-	phase_start(&p, "plain");
-	for (i = 0; i < count; i++)
-		if (req_commit(&b, first + i, NULL))
-			goto out;
-	if (batch_flush(&b))
-		goto out;
-	phase_end(&p, b.sent);
-	if (batch_check(&b, p.name))
+	if (commit_phase(nl, blimit, 0, "plain", first, count, NULL))
 		goto out;
 
 	phase_start(&p, "mint");
@@ -429,26 +443,9 @@ static int do_tokens(struct mice_nl *nl, uint32_t first, uint32_t count,
 		*last = *last == '0' ? '1' : '0';
 	}
 
-	batch_init(&b, nl, blimit, 0);
-	phase_start(&p, "token");
-	for (i = 0; i < count; i++)
-		if (req_commit(&b, first + count + i, tok[i]))
-			goto out;
-	if (batch_flush(&b))
-		goto out;
-	phase_end(&p, b.sent);
-	if (batch_check(&b, p.name))
-		goto out;
-
-	batch_init(&b, nl, blimit, -EKEYREJECTED);
-	phase_start(&p, "forged");
-	for (i = 0; i < count; i++)
-		if (req_commit(&b, first + 2 * count + i, forged[i]))
-			goto out;
-	if (batch_flush(&b))
-		goto out;
-	phase_end(&p, b.sent);
-	if (batch_check(&b, p.name))
+	if (commit_phase(nl, blimit, 0, "token", first + count, count, tok) ||
+	    commit_phase(nl, blimit, -EKEYREJECTED, "forged", first + 2 * count,
+			 count, forged))
 		goto out;
 	rc = 0;
 out:
