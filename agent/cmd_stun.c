@@ -822,6 +822,8 @@ static void print_config(const struct mice_config *c)
 	json_u64(&j, "keepalive", c->keepalive_s);
 	json_u64(&j, "nomination_wait_ms", c->nom_wait_ms);
 	json_u64(&j, "restart_nomination_wait_ms", c->restart_nom_wait_ms);
+	json_u64(&j, "silent-slack-ms", c->silent_slack_ms);
+	json_u64(&j, "restart-silent-slack-ms", c->restart_silent_slack_ms);
 	json_u64(&j, "regather-fallback-ms", c->regather_fallback_ms);
 	json_obj_close(&j);
 	json_arr_open(&j, "peers");

@@ -78,6 +78,10 @@ static const struct cfg_key cfg_keys[] = {
 	  MICE_CFG_NOM_WAIT_MAX, "ms"),
 	U(SEC_TIMERS, "restart-nomination-wait-ms", restart_nom_wait_ms,
 	  MICE_CFG_NOM_WAIT_MIN, MICE_CFG_NOM_WAIT_MAX, "ms"),
+	U(SEC_TIMERS, "silent-slack-ms", silent_slack_ms, MICE_CFG_SLACK_MIN,
+	  MICE_CFG_SLACK_MAX, "ms"),
+	U(SEC_TIMERS, "restart-silent-slack-ms", restart_silent_slack_ms,
+	  MICE_CFG_SLACK_MIN, MICE_CFG_SLACK_MAX, "ms"),
 	U(SEC_TIMERS, "regather-fallback-ms", regather_fallback_ms,
 	  MICE_CFG_REGATHER_FB_MIN, MICE_CFG_REGATHER_FB_MAX, "ms"),
 	{ SEC_PEER, "home-agent", K_HOME_AGENT, 0, 0, 0, NULL },
@@ -171,6 +175,8 @@ void mice_config_defaults(struct mice_config *c)
 	c->keepalive_s = MICE_CFG_KEEPALIVE_DEF;
 	c->nom_wait_ms = MICE_CFG_NOM_WAIT_DEF;
 	c->restart_nom_wait_ms = MICE_CFG_RESTART_NOM_WAIT_DEF;
+	c->silent_slack_ms = MICE_CFG_SLACK_DEF;
+	c->restart_silent_slack_ms = MICE_CFG_RESTART_SLACK_DEF;
 	c->regather_fallback_ms = MICE_CFG_REGATHER_FB_DEF;
 }
 

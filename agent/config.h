@@ -62,6 +62,10 @@
  * pair once one is valid (RFC 8445 s.8.1.1 leaves it to the agent) */
 #define MICE_CFG_NOM_WAIT_DEF	1000	/* ms, first offer */
 #define MICE_CFG_RESTART_NOM_WAIT_DEF 500	/* ms, after a move (s.9) */
+#define MICE_CFG_SLACK_MIN	1
+#define MICE_CFG_SLACK_MAX	1000
+#define MICE_CFG_SLACK_DEF	20	/* ms, ICE_SILENT_SLACK_MS */
+#define MICE_CFG_RESTART_SLACK_DEF 5	/* ms, after a move (s.9) */
 #define MICE_CFG_NOM_WAIT_MIN	1
 #define MICE_CFG_NOM_WAIT_MAX	10000
 /* after a move, re-gather this long after the last address event even
@@ -139,6 +143,7 @@ struct mice_config {
 	unsigned int consent_timeout_s;
 	unsigned int keepalive_s;
 	unsigned int nom_wait_ms, restart_nom_wait_ms;
+	unsigned int silent_slack_ms, restart_silent_slack_ms;
 	unsigned int regather_fallback_ms;
 	/* [peer NAME] */
 	unsigned int n_peers;

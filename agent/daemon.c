@@ -177,6 +177,9 @@ struct daemon {
 	uint8_t reg_refused;		/* the last refusal's BA status, or 0 */
 	uint64_t next_reg_ms;
 	bool registered;
+	/* the HA has accepted a registration of ours: after a move the offer
+	 * need not wait for the new one's answer (mn_offer_ready) */
+	bool ha_knows_us;
 	struct ice_addr relay;		/* our relayed address at the HA */
 	struct session sess;
 	bool have_sess;
@@ -836,6 +839,7 @@ static void build_offer_ice(struct daemon *d, struct session *s,
 	memset(o, 0, sizeof(*o));
 	snprintf(o->ufrag, sizeof(o->ufrag), "%s", s->ufrag);
 	snprintf(o->pwd, sizeof(o->pwd), "%s", DAEMON_PWD_PLACEHOLDER);
+	o->pacing_ms = (uint16_t)d->cfg.ta_ms;	/* our Ta proposal, s.14.2 */
 	for (i = 0; i < d->local.n && o->n_cand < MIPICE_CAND_MAX; i++)
 		mipice_cand_from_ice(&d->local.c[i], &o->cand[o->n_cand++]);
 }
@@ -1019,6 +1023,8 @@ static int session_ice(struct daemon *d, struct session *s, bool controlling,
 	c.keepalive_ms = d->cfg.keepalive_s * 1000;
 	c.nominate_wait_ms = restart ? d->cfg.restart_nom_wait_ms :
 			     d->cfg.nom_wait_ms;
+	c.silent_slack_ms = restart ? d->cfg.restart_silent_slack_ms :
+			    d->cfg.silent_slack_ms;
 	ice_agent_free(s->ice);
 	s->ice = ice_agent_new(&c, &d->clk);
 	if (!s->ice)
@@ -1054,6 +1060,22 @@ static void remote_from_offer(const struct sig_msg *m, struct ice_cand *c,
 	*n = 0;
 	for (i = 0; i < m->ice.n_cand; i++)
 		mipice_cand_to_ice(&m->ice.cand[i], &c[(*n)++]);
+}
+
+/*
+ * RFC 8445 s.14.2: both agents pace their checks by the larger of the two
+ * proposed Ta values (ours is in every offer and answer we send), before
+ * the first check goes.
+ */
+static void session_agree_ta(struct daemon *d, struct session *s,
+			     const struct sig_msg *m)
+{
+	uint32_t ta = ice_ta_agreed(d->cfg.ta_ms, m->ice.pacing_ms);
+
+	ice_agent_set_ta(s->ice, ta);
+	logev(d, "pacing", "Ta %u ms: ours %u, %s's %u%s", ta, d->cfg.ta_ms,
+	      m->from, m->ice.pacing_ms ? m->ice.pacing_ms : ICE_DEFAULT_TA_MS,
+	      m->ice.pacing_ms ? "" : " (none proposed: the default)");
 }
 
 static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
@@ -1114,6 +1136,7 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 	remote_from_offer(m, rc, &n);
 	logev(d, m->kind == SIG_OFFER ? "offer-received" : "answer-received",
 	      "from %s: ufrag %s, %u candidates", m->from, m->ice.ufrag, n);
+	session_agree_ta(d, s, m);
 	err = ice_agent_set_remote(s->ice, m->ice.ufrag, s->remote_pwd, rc, n,
 				   true, now_ms(d));
 	if (err != ICE_OK) {
@@ -1204,6 +1227,7 @@ static void mn_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 			      addr_s(from, a, sizeof(a)),
 			      d->ha_key_len ? " (authenticated)" : "");
 		d->registered = true;
+		d->ha_knows_us = true;
 		if (m.relay.family && !ice_addr_eq(&m.relay, &d->relay)) {
 			d->relay = m.relay;
 			mn_add_relay_candidate(d);
@@ -1311,6 +1335,20 @@ static bool mn_path_ready(struct daemon *d, char *why, size_t len)
 			 inet_ntop(src.family, src.ip, b, sizeof(b)) ? b : "?");
 	}
 	return true;
+}
+
+/*
+ * The HA relays an offer only from the address a node registered (seed
+ * 004 s.3). The first offer waits for the registration's answer. After a
+ * move the new Binding Update went to the HA from the same socket before
+ * the srflx request was even answered, so the HA has it by the time the
+ * offer arrives: waiting for its BA as well would add one more round trip
+ * to the handover gap. Should the BU be lost, the HA drops the offer and
+ * both are sent again (mn_register, DAEMON_OFFER_EVERY_MS).
+ */
+static bool mn_offer_ready(const struct daemon *d)
+{
+	return d->registered || d->ha_knows_us;
 }
 
 static void mn_gather(struct daemon *d)
@@ -1761,7 +1799,7 @@ static void mn_timers(struct daemon *d)
 		if (d->srflx.state != SRFLX_RUNNING)
 			mn_gathering_done(d);
 	}
-	if (d->have_sess && s->initiator && d->gathered && d->registered &&
+	if (d->have_sess && s->initiator && d->gathered && mn_offer_ready(d) &&
 	    !s->answered && s->ice && now >= s->next_offer_ms &&
 	    s->offers_sent < DAEMON_OFFER_TRIES) {
 		send_signal(d, s, SIG_OFFER);

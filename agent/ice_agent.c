@@ -197,6 +197,7 @@ void ice_agent_config_default(struct ice_agent_config *c)
 	c->rc = STUN_TXN_RC_DEFAULT;
 	c->rm = STUN_TXN_RM_DEFAULT;
 	c->nominate_wait_ms = ICE_DEFAULT_NOM_WAIT_MS;
+	c->silent_slack_ms = ICE_SILENT_SLACK_MS;
 	c->consent_interval_ms = ICE_CONSENT_INTERVAL_MS;
 	c->consent_timeout_ms = ICE_CONSENT_TIMEOUT_MS;
 	c->keepalive_ms = ICE_KEEPALIVE_MS;
@@ -238,6 +239,8 @@ static void normalize(struct ice_agent_config *c)
 		c->rm = STUN_TXN_RM_DEFAULT;
 	if (!c->nominate_wait_ms)
 		c->nominate_wait_ms = ICE_DEFAULT_NOM_WAIT_MS;
+	if (!c->silent_slack_ms)
+		c->silent_slack_ms = ICE_SILENT_SLACK_MS;
 	if (!c->consent_interval_ms)
 		c->consent_interval_ms = ICE_CONSENT_INTERVAL_MS;
 	if (!c->consent_timeout_ms)
@@ -648,6 +651,25 @@ enum ice_err ice_agent_set_remote(struct ice_agent *a, const char *ufrag,
 	return ICE_OK;
 }
 
+uint32_t ice_ta_agreed(uint32_t local_ms, uint32_t remote_ms)
+{
+	uint32_t l = local_ms ? local_ms : ICE_DEFAULT_TA_MS;
+	uint32_t r = remote_ms ? remote_ms : ICE_DEFAULT_TA_MS;
+	uint32_t ta = l > r ? l : r;
+
+	if (ta < ICE_MIN_TA_MS)
+		return ICE_MIN_TA_MS;
+	return ta > ICE_MAX_TA_MS ? ICE_MAX_TA_MS : ta;
+}
+
+enum ice_err ice_agent_set_ta(struct ice_agent *a, uint32_t ta_ms)
+{
+	if (!a || ta_ms < ICE_MIN_TA_MS || ta_ms > ICE_MAX_TA_MS)
+		return ICE_E_ARG;
+	a->cfg.ta_ms = ta_ms;
+	return ICE_OK;
+}
+
 enum ice_err ice_agent_restart(struct ice_agent *a, const char *ufrag,
 			       const char *pwd, uint64_t now)
 {
@@ -1007,7 +1029,7 @@ static void check_done(struct ice_agent *a)
 /*
  * Is the in-progress check of pair @id still worth waiting for? Its answer
  * would have come by now on a path like the fastest one seen: 1.25 RTT
- * plus ICE_SILENT_SLACK_MS after the request. Past that, a better pair
+ * plus silent_slack_ms (default ICE_SILENT_SLACK_MS) after the request. Past that, a better pair
  * that is still silent is most likely dead (it retransmits for tens of
  * seconds before it fails), and waiting for it only delays the
  * nomination. The price: a better pair on a path more than a quarter
@@ -1022,9 +1044,32 @@ static bool check_is_young(const struct ice_agent *a, unsigned int id)
 	for (i = 0; i < a->txns.max; i++)
 		if (a->txns.used[i] && a->ctx[i].pair_id == id &&
 		    a->now - a->txns.slot[i].start_ms <
-		    a->rtt_min + a->rtt_min / 4 + ICE_SILENT_SLACK_MS)
+		    a->rtt_min + a->rtt_min / 4 + a->cfg.silent_slack_ms)
 			return true;
 	return false;
+}
+
+/*
+ * When the next in-progress check stops being young (check_is_young):
+ * regular nomination may then go ahead, so the agent must wake up even if
+ * no datagram arrives. ICE_NEVER if nothing is waited for.
+ */
+static uint64_t next_silent(const struct ice_agent *a)
+{
+	uint64_t t = ICE_NEVER, end;
+	unsigned int i;
+
+	if (a->cfg.wait_for_silent || a->rtt_min == UINT64_MAX)
+		return ICE_NEVER;
+	for (i = 0; i < a->txns.max; i++) {
+		if (!a->txns.used[i])
+			continue;
+		end = a->txns.slot[i].start_ms + a->rtt_min + a->rtt_min / 4 +
+		      a->cfg.silent_slack_ms;
+		if (end > a->now && end < t)
+			t = end;
+	}
+	return t;
 }
 
 static bool relayed(const struct ice_cand *l, const struct ice_cand *r)
@@ -1310,8 +1355,10 @@ uint64_t ice_agent_next_timeout(const struct ice_agent *a)
 			t = min64(t, a->any_check ? a->last_check_at + a->cfg.ta_ms
 						  : a->now);
 		if (a->controlling && a->cfg.nomination == ICE_NOM_REGULAR &&
-		    !a->nominating && a->n_valid)
+		    !a->nominating && a->n_valid) {
 			t = min64(t, a->first_valid_at + a->cfg.nominate_wait_ms);
+			t = min64(t, next_silent(a));
+		}
 	}
 	if (a->state == ICE_ST_COMPLETED && !a->selected_stale) {
 		if (!a->cfg.disable_consent) {

@@ -90,6 +90,8 @@
 
 #define ICE_DEFAULT_TA_MS	50	/* RFC 8445 s.14.2 */
 #define ICE_MIN_TA_MS		5	/* RFC 8445 s.14.2: Ta >= 5 ms */
+/* Ours: the most a peer's proposal can slow our checks (ice_ta_agreed) */
+#define ICE_MAX_TA_MS		1000
 #define ICE_DEFAULT_MAX_CHECKS	100	/* seed 004 s.14.4.2 */
 #define ICE_DEFAULT_MAX_REMOTE	30
 #define ICE_HARD_MAX_REMOTE	255	/* # of candidates is 8 bits */
@@ -128,6 +130,8 @@ struct ice_agent_config {
 	/* also wait for better pairs silent past 1.25 RTT + ICE_SILENT_SLACK_MS
 	 * (by default such a pair is taken for dead) */
 	bool wait_for_silent;
+	/* the "+ slack" of that rule; 0: ICE_SILENT_SLACK_MS */
+	uint32_t silent_slack_ms;
 	bool use_frozen;		/* default off, seed 004 s.1.4 */
 	bool disable_consent;		/* then indications as keepalives */
 	uint32_t consent_interval_ms;	/* 0: 5000 */
@@ -294,6 +298,20 @@ uint64_t ice_agent_next_timeout(const struct ice_agent *a);
  * on_datagram/poll: the queue holds 128 events, further ones are dropped
  * and counted in stats.events_lost. */
 bool ice_agent_next_event(struct ice_agent *a, struct ice_event *ev);
+
+/*
+ * The Ta both agents use (RFC 8445 s.14.2): each proposes one in its
+ * offer or answer, both use the larger, and an agent that proposes none
+ * counts as proposing the default 50 ms. @local_ms / @remote_ms: the two
+ * proposals, 0 for none. The result is at least ICE_MIN_TA_MS and, our
+ * limit, at most ICE_MAX_TA_MS, so a peer cannot stall our checks.
+ */
+uint32_t ice_ta_agreed(uint32_t local_ms, uint32_t remote_ms);
+
+/* Sets the Ta in force from now on (ice_ta_agreed's result): ICE_E_ARG
+ * outside ICE_MIN_TA_MS..ICE_MAX_TA_MS. Call before set_remote so that
+ * the first check is paced by it. */
+enum ice_err ice_agent_set_ta(struct ice_agent *a, uint32_t ta_ms);
 
 /* ICE restart (seed 004 s.9, RFC 8445 s.9): new local credentials. The
  * state goes back to NEW until the peer's new set is given. */

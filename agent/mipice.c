@@ -23,6 +23,7 @@ static const char *const mipice_err_names[MIPICE_E_MAX_] = {
 	[MIPICE_E_UFRAG]		= "ice-ufrag missing or invalid",
 	[MIPICE_E_PWD]			= "ice-pwd missing or invalid",
 	[MIPICE_E_OPTIONS]		= "invalid ice-options tag list",
+	[MIPICE_E_PACING]		= "ice-pacing is not 2 octets of 1..65535 ms",
 	[MIPICE_E_PREFIX]		= "fixed ice-pwd/ice-ufrag fields disagree with the full values",
 	[MIPICE_E_PAD]			= "non-zero padding before the candidates",
 	[MIPICE_E_CAND_TRUNC]		= "candidate runs past the option",
@@ -201,7 +202,8 @@ enum mipice_err mipice_encode(const struct mipice_opt *o, uint8_t *buf,
 		return MIPICE_E_PWD;
 	if (ol > MIPICE_OPTIONS_MAX || !options_valid(o->options, ol))
 		return MIPICE_E_OPTIONS;
-	sub = 2 + ul + 2 + pl + (ol ? 2 + ol : 0);	/* <= 230 < 256 */
+	sub = 2 + ul + 2 + pl + (ol ? 2 + ol : 0) +
+	      (o->pacing_ms ? 4 : 0);			/* <= 234 < 256 */
 	cstart = align8(MIPICE_FIXED_LEN + sub);
 	total = cstart;
 	for (i = 0; i < o->n_cand; i++) {
@@ -228,7 +230,13 @@ enum mipice_err mipice_encode(const struct mipice_opt *o, uint8_t *buf,
 	p = put_sub(buf + 23, MIPICE_SUB_UFRAG, o->ufrag, ul);
 	p = put_sub(p, MIPICE_SUB_PWD, o->pwd, pl);
 	if (ol)
-		put_sub(p, MIPICE_SUB_OPTIONS, o->options, ol);
+		p = put_sub(p, MIPICE_SUB_OPTIONS, o->options, ol);
+	if (o->pacing_ms) {
+		uint8_t v[2];
+
+		put16(v, o->pacing_ms);
+		put_sub(p, MIPICE_SUB_PACING, (const char *)v, sizeof(v));
+	}
 
 	p = buf + cstart;
 	for (i = 0; i < o->n_cand; i++) {
@@ -259,7 +267,7 @@ enum mipice_err mipice_encode(const struct mipice_opt *o, uint8_t *buf,
 static enum mipice_err parse_subs(const uint8_t *p, size_t n,
 				  struct mipice_opt *o)
 {
-	bool seen[4] = { false, false, false, false };
+	bool seen[MIPICE_SUB_MAX + 1] = { false };
 	size_t off = 0;
 
 	while (off < n) {
@@ -271,7 +279,7 @@ static enum mipice_err parse_subs(const uint8_t *p, size_t n,
 		l = p[off + 1];
 		if (n - off - 2 < l)
 			return MIPICE_E_SUBOPT;
-		if (t < MIPICE_SUB_UFRAG || t > MIPICE_SUB_OPTIONS)
+		if (t < MIPICE_SUB_UFRAG || t > MIPICE_SUB_MAX)
 			return MIPICE_E_SUBOPT_UNKNOWN;
 		if (seen[t])
 			return MIPICE_E_SUBOPT_DUP;
@@ -290,6 +298,11 @@ static enum mipice_err parse_subs(const uint8_t *p, size_t n,
 				return MIPICE_E_PWD;
 			memcpy(o->pwd, p + off + 2, l);
 			o->pwd[l] = '\0';
+			break;
+		case MIPICE_SUB_PACING:
+			if (l != 2 || !get16(p + off + 2))
+				return MIPICE_E_PACING;
+			o->pacing_ms = get16(p + off + 2);
 			break;
 		default:
 			/* Present means non-empty (doc s.5). */
@@ -442,7 +455,7 @@ bool mipice_opt_eq(const struct mipice_opt *a, const struct mipice_opt *b)
 	if (a->lite != b->lite || a->mismatch != b->mismatch ||
 	    a->n_cand != b->n_cand || a->n_cand > MIPICE_CAND_MAX ||
 	    strcmp(a->ufrag, b->ufrag) || strcmp(a->pwd, b->pwd) ||
-	    strcmp(a->options, b->options))
+	    strcmp(a->options, b->options) || a->pacing_ms != b->pacing_ms)
 		return false;
 	for (i = 0; i < a->n_cand; i++)
 		if (!mipice_cand_eq(&a->cand[i], &b->cand[i]))

@@ -37,6 +37,8 @@
 #define MIPICE_SUB_UFRAG	1
 #define MIPICE_SUB_PWD		2
 #define MIPICE_SUB_OPTIONS	3
+#define MIPICE_SUB_PACING	4	/* ice-pacing, RFC 8839 s.5.5 */
+#define MIPICE_SUB_MAX		MIPICE_SUB_PACING
 
 /* Credential lengths: RFC 8445 s.5.3 minima, our maxima (doc s.5). */
 #define MIPICE_UFRAG_MIN	4
@@ -69,6 +71,9 @@ struct mipice_opt {
 	char ufrag[MIPICE_UFRAG_MAX + 1];
 	char pwd[MIPICE_PWD_MAX + 1];			/* key material */
 	char options[MIPICE_OPTIONS_MAX + 1];	/* "tag tag", may be "" */
+	/* the Ta this agent proposes, ms (RFC 8445 s.14.2); 0: absent,
+	 * which means the default 50 ms */
+	uint16_t pacing_ms;
 	unsigned int n_cand;
 	struct mipice_cand cand[MIPICE_CAND_MAX];
 };
@@ -92,6 +97,7 @@ enum mipice_err {
 	MIPICE_E_UFRAG,		/* missing, too short/long, not ice-char */
 	MIPICE_E_PWD,
 	MIPICE_E_OPTIONS,	/* ice-options tag list syntax */
+	MIPICE_E_PACING,	/* ice-pacing: Len not 2, or 0 ms */
 	MIPICE_E_PREFIX,	/* fixed ice-pwd/ice-ufrag fields disagree */
 	MIPICE_E_PAD,		/* non-zero padding before the candidates */
 	MIPICE_E_CAND_TRUNC,	/* a candidate runs past the option */

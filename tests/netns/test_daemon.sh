@@ -15,6 +15,8 @@
 #   5. L and R behind the same NAT: the host/host pair wins;
 #   6. 40 ms ± 10 ms delay and 10% loss (tc netem) on both NATs' public
 #      links: a pair is still selected.
+# Throughout, L proposes Ta 5 ms and R 20 ms; both pace by 20 (RFC 8445
+# s.14.2).
 # Only addresses of namespaces created here (10.99.x.x). Bounded in time.
 set -u
 cd "$(dirname "$0")/../.."
@@ -38,8 +40,10 @@ topo_plug md_ha 10.99.5.1/24
 topo_ha_conf "$T/ha.conf" 10.99.5.1
 topo_mn_conf "$T/l.conf" 10.99.5.1 R "$T/psk" kernel off
 # the move below checks that L waits for the route: no fallback meanwhile
-printf '[timers]\nregather-fallback-ms 10000\n' >> "$T/l.conf"
+printf '[timers]\nregather-fallback-ms 10000\nta-ms 5\n' >> "$T/l.conf"
 topo_mn_conf "$T/r.conf" 10.99.5.1 L "$T/psk" kernel off
+# L proposes Ta 5 ms, R 20: both must pace by 20 (RFC 8445 s.14.2)
+printf '[timers]\nta-ms 20\n' >> "$T/r.conf"
 topo_mn_conf "$T/lbad.conf" 10.99.5.1 R "$T/badpsk" kernel off
 
 ip netns exec md_ha $MICE daemon -c "$T/ha.conf" > "$T/ha.log" 2>&1 &
@@ -65,6 +69,9 @@ if wait_for "$T/nonat.l" "^t=.* selected" 15 && wait_for "$T/nonat.r" "^t=.* sel
 else
 	fail nonat-selected "$(tail -5 "$T/nonat.l"; tail -5 "$T/nonat.r"; tail -5 "$T/ha.log")"
 fi
+grep -q "pacing Ta 20 ms: ours 5, R's 20$" "$T/nonat.l" &&
+	grep -q "pacing Ta 20 ms: ours 20, L's 5$" "$T/nonat.r" &&
+	pass ta-is-the-larger-proposal || fail ta-is-the-larger-proposal "$(grep -h pacing "$T/nonat.l" "$T/nonat.r")"
 grep -q "relay offer L -> R" "$T/ha.log" && grep -q "relay answer R -> L" "$T/ha.log" &&
 	pass ha-relayed-offer-and-answer || fail ha-relayed-offer-and-answer "$(cat "$T/ha.log")"
 grep -q "candidate srflx 10.99.5.11:4191" "$T/nonat.l" && pass srflx-from-ha-stun ||

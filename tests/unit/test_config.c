@@ -127,6 +127,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.keepalive_s, 15);
 	ck_assert_uint_eq(cfg.nom_wait_ms, 1000);
 	ck_assert_uint_eq(cfg.restart_nom_wait_ms, 500);
+	ck_assert_uint_eq(cfg.silent_slack_ms, 20);
+	ck_assert_uint_eq(cfg.restart_silent_slack_ms, 5);
 	ck_assert(!cfg.has_stun_server);
 	ck_assert_uint_eq(cfg.n_peers, 0);
 	ck_assert_str_eq(mice_role_name(cfg.role), "ha");
@@ -139,6 +141,7 @@ START_TEST(test_bounds_accepted)
 			    "[timers]\nta-ms 5\nrto-ms 60000\nkeepalive 300\n"
 			    "nomination-wait-ms 10000\nrestart-nomination-wait-ms 1\n"
 			    "regather-fallback-ms 60000\n"
+			    "silent-slack-ms 1\nrestart-silent-slack-ms 1000\n"
 			    "consent-interval 60\nconsent-timeout 300\n"
 			    "[limits]\nmax-checks 1000\n"
 			    "max-local-candidates 255\n") == 0, "%s", err);
@@ -147,6 +150,8 @@ START_TEST(test_bounds_accepted)
 	ck_assert_uint_eq(cfg.nom_wait_ms, 10000);
 	ck_assert_uint_eq(cfg.restart_nom_wait_ms, 1);
 	ck_assert_uint_eq(cfg.regather_fallback_ms, 60000);
+	ck_assert_uint_eq(cfg.silent_slack_ms, 1);
+	ck_assert_uint_eq(cfg.restart_silent_slack_ms, 1000);
 	ck_assert_uint_eq(cfg.max_local_cands, 255);
 	ck_assert_uint_eq(cfg.home_agent.port, 1);
 }
@@ -169,6 +174,10 @@ START_TEST(test_bad_numbers)
 	    "1-10000 (ms)");
 	bad(HDR "[timers]\nrestart-nomination-wait-ms 10001\n",
 	    "key 'restart-nomination-wait-ms'", "1-10000 (ms)");
+	bad(HDR "[timers]\nsilent-slack-ms 0\n", "key 'silent-slack-ms'",
+	    "1-1000 (ms)");
+	bad(HDR "[timers]\nrestart-silent-slack-ms 1001\n",
+	    "key 'restart-silent-slack-ms'", "1-1000 (ms)");
 	bad(HDR "[timers]\nregather-fallback-ms 49\n",
 	    "key 'regather-fallback-ms'", "50-60000 (ms)");
 	bad(HDR "[timers]\nconsent-interval 3\n", "key 'consent-interval'",

@@ -259,7 +259,10 @@ static void tap_log2(void *ctx, struct icesim *s, int from,
 	tap_log(&l[from], s, from, tx, now);
 }
 
-static void pacing_run(uint32_t ta)
+/* @agreed: 0, or the Ta set with ice_agent_set_ta over the configured
+ * @ta before the first check (what the daemon does once both proposals
+ * are known) */
+static void pacing_run_agreed(uint32_t ta, uint32_t agreed)
 {
 	struct ice_agent_config cfa, cfb;
 	struct cands ca = { 0 }, cb = { 0 };
@@ -283,6 +286,10 @@ static void pacing_run(uint32_t ta)
 	icesim_agent(s, B, &cfb);
 	give_locals(s, A, &ca, 1);
 	give_locals(s, B, &cb, 0);	/* all of B's are unreachable */
+	if (agreed) {
+		ck_assert_int_eq(ice_agent_set_ta(s->side[A].agent, agreed), ICE_OK);
+		ta = agreed;
+	}
 	give_remote(s, A, &cb);
 	s->tap = tap_log;
 	s->tap_ctx = &log;
@@ -300,10 +307,57 @@ static void pacing_run(uint32_t ta)
 	icesim_free(s);
 }
 
+static void pacing_run(uint32_t ta)
+{
+	pacing_run_agreed(ta, 0);
+}
+
 START_TEST(test_pacing_ta)
 {
 	pacing_run(ICE_DEFAULT_TA_MS);
 	pacing_run(20);
+	pacing_run(ICE_MIN_TA_MS);
+}
+END_TEST
+
+/*
+ * RFC 8445 s.14.2: both agents use the larger proposal; none proposed
+ * counts as the default 50 ms; never below 5 ms; ours: never above
+ * ICE_MAX_TA_MS whatever the peer proposes. The agreed Ta paces the
+ * checks from the first one on.
+ */
+START_TEST(test_pacing_agreed)
+{
+	ck_assert_uint_eq(ice_ta_agreed(5, 5), 5);
+	ck_assert_uint_eq(ice_ta_agreed(5, 20), 20);
+	ck_assert_uint_eq(ice_ta_agreed(20, 5), 20);
+	ck_assert_uint_eq(ice_ta_agreed(5, 0), ICE_DEFAULT_TA_MS);
+	ck_assert_uint_eq(ice_ta_agreed(0, 5), ICE_DEFAULT_TA_MS);
+	ck_assert_uint_eq(ice_ta_agreed(0, 0), ICE_DEFAULT_TA_MS);
+	ck_assert_uint_eq(ice_ta_agreed(100, 0), 100);
+	ck_assert_uint_eq(ice_ta_agreed(1, 2), ICE_MIN_TA_MS);
+	ck_assert_uint_eq(ice_ta_agreed(5, 65535), ICE_MAX_TA_MS);
+	ck_assert_int_eq(ice_agent_set_ta(NULL, 50), ICE_E_ARG);
+
+	pacing_run_agreed(5, 30);	/* configured 5, the peer proposed 30 */
+	pacing_run_agreed(50, 5);	/* set_ta may also lower it */
+}
+END_TEST
+
+START_TEST(test_pacing_set_ta_bounds)
+{
+	struct ice_agent_config c;
+	struct icesim *s = icesim_new(7);
+	struct ice_agent *a;
+
+	cfg_init(&c, A, true, 2);
+	a = icesim_agent(s, A, &c);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(ice_agent_set_ta(a, ICE_MIN_TA_MS - 1), ICE_E_ARG);
+	ck_assert_int_eq(ice_agent_set_ta(a, ICE_MAX_TA_MS + 1), ICE_E_ARG);
+	ck_assert_int_eq(ice_agent_set_ta(a, ICE_MIN_TA_MS), ICE_OK);
+	ck_assert_int_eq(ice_agent_set_ta(a, ICE_MAX_TA_MS), ICE_OK);
+	icesim_free(s);
 }
 END_TEST
 
@@ -842,42 +896,75 @@ START_TEST(test_nomination_gives_up_on_silent)
 }
 END_TEST
 
-/* A better pair on a path a little slower than the fastest still wins:
- * its answer comes within 1.25 RTT + slack. */
-START_TEST(test_nomination_waits_for_young)
+/*
+ * The best pair's path takes @best_ms from A, the worse one's @worse_ms,
+ * and B's packets @back_ms back; A's silent slack is @slack (0: the
+ * default). The worse pair, checked Ta after the best, must be valid
+ * first. Returns whether the best pair was selected; *@done (if not NULL)
+ * gets A's completion time.
+ */
+static bool young_run(uint32_t slack, uint64_t best_ms, uint64_t worse_ms,
+		      uint64_t back_ms, uint64_t *done)
 {
 	struct ice_agent_config cfa, cfb;
 	struct cands ca = { 0 }, cb = { 0 };
 	struct ice_pair_info pa;
 	struct icesim *s;
+	bool best;
+	int e;
 
 	cand_add(&ca, "10.0.0.1", 5000, 65535);
-	cand_add(&cb, "10.0.0.2", 6000, 65535);	/* best, 260 ms path */
-	cand_add(&cb, "10.0.1.2", 6001, 60000);	/* 200 ms path */
+	cand_add(&cb, "10.0.0.2", 6000, 65535);	/* best */
+	cand_add(&cb, "10.0.1.2", 6001, 60000);
 	cfg_init(&cfa, A, true, 2);
 	cfg_init(&cfb, B, false, 1);
+	cfa.silent_slack_ms = slack;
 	s = pair_setup(&cfa, &cfb, &ca, &cb);
-	icesim_add_path_delay(s, A, &cb.c[0].addr, 260);
-	icesim_add_path_delay(s, A, &cb.c[1].addr, 200);
-	/* B's packets take 1 s, so its own checks reach A late and A's
-	 * first checks decide: RTTs 1260 and 1200 ms */
-	icesim_add_path_delay(s, B, &ca.c[0].addr, 1000);
+	icesim_add_path_delay(s, A, &cb.c[0].addr, best_ms);
+	icesim_add_path_delay(s, A, &cb.c[1].addr, worse_ms);
+	icesim_add_path_delay(s, B, &ca.c[0].addr, back_ms);
 	icesim_run(s, 60000, icesim_both_completed, NULL);
 	ck_assert(icesim_both_completed(s, NULL));
-	/* the worse pair was valid first (checked at 50 ms, valid at 1250),
-	 * when the best one's check (sent at 0) was 1250 ms old: younger
-	 * than 1.25 x 1200 + 20 */
-	{
-		int e = icesim_find_event(s, A, ICE_EV_VALID, 0);
-
-		ck_assert_int_ge(e, 0);
-		ck_assert(ice_addr_eq(&s->side[A].ev[e].pair.remote.addr,
-				      &cb.c[1].addr));
-	}
+	e = icesim_find_event(s, A, ICE_EV_VALID, 0);
+	ck_assert_int_ge(e, 0);
+	ck_assert(ice_addr_eq(&s->side[A].ev[e].pair.remote.addr, &cb.c[1].addr));
 	ice_agent_selected(s->side[A].agent, &pa, NULL);
-	ck_assert(ice_addr_eq(&pa.remote.addr, &cb.c[0].addr));
+	best = ice_addr_eq(&pa.remote.addr, &cb.c[0].addr);
+	ck_assert(best || ice_addr_eq(&pa.remote.addr, &cb.c[1].addr));
 	ck_assert_uint_lt(s->side[A].completed_at, 4000);
+	if (done)
+		*done = s->side[A].completed_at;
 	icesim_free(s);
+	return best;
+}
+
+/*
+ * A better pair on a path a little slower than the fastest still wins:
+ * B's packets take 1 s, so its own checks reach A late and A's first
+ * checks decide; the worse pair is valid at 1250 ms (RTT 1200), the
+ * best one's answer comes at 1260, within 1.25 RTT + slack.
+ */
+START_TEST(test_nomination_waits_for_young)
+{
+	ck_assert(young_run(0, 260, 200, 1000, NULL));
+}
+END_TEST
+
+/*
+ * silent_slack_ms sets the "+ slack", and the agent wakes up when a check
+ * stops being young: the worse pair is valid at 250 ms (RTT 200, first
+ * try), the best one's answer comes at 262 ms, past 1.25 x 200 + 5 but
+ * within 1.25 x 200 + 20. With a 5 ms slack (the daemon's
+ * restart-silent-slack-ms) the worse pair wins, at once.
+ */
+START_TEST(test_nomination_silent_slack)
+{
+	uint64_t done;
+
+	ck_assert(young_run(ICE_SILENT_SLACK_MS, 162, 100, 100, NULL));
+	ck_assert(!young_run(5, 162, 100, 100, &done));
+	/* nominated at 255 (the slot is free), answered one RTT later */
+	ck_assert_uint_eq(done, 255 + 200);
 }
 END_TEST
 
@@ -1685,6 +1772,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_complete_ipv6_events);
 	tcase_add_test(tc, test_request_unknown_attr);
 	tcase_add_test(tc, test_pacing_ta);
+	tcase_add_test(tc, test_pacing_agreed);
+	tcase_add_test(tc, test_pacing_set_ta_bounds);
 	tcase_add_test(tc, test_retransmit_schedule);
 	tcase_add_test(tc, test_role_conflict_both_controlling);
 	tcase_add_test(tc, test_role_conflict_both_controlled);
@@ -1698,6 +1787,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_nomination_picks_best);
 	tcase_add_test(tc, test_nomination_gives_up_on_silent);
 	tcase_add_test(tc, test_nomination_waits_for_young);
+	tcase_add_test(tc, test_nomination_silent_slack);
 	tcase_add_test(tc, test_nomination_relay_waits_for_direct);
 	tcase_add_test(tc, test_crossing_request_resends_in_progress);
 	tcase_add_test(tc, test_crossing_resend_at_once);

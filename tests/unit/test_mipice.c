@@ -375,6 +375,53 @@ START_TEST(test_reject_ice_options)
 }
 END_TEST
 
+/*
+ * ice-pacing (doc s.5, RFC 8445 s.14.2): sub-option 4 after the others,
+ * two octets of ms; absent decodes as 0 (the default Ta); a length other
+ * than 2 or 0 ms is refused; a changed proposal is an update, not a
+ * restart.
+ */
+START_TEST(test_pacing)
+{
+	static const uint8_t sub[4] = { MIPICE_SUB_PACING, 2, 0x01, 0x2c };
+	struct mipice_opt prev;
+	size_t n = one_v4();
+
+	ck_assert_int_eq(buf[22], 30);		/* ufrag and pwd only */
+	ck_assert_int_eq(dec(n), MIPICE_OK);
+	ck_assert_uint_eq(d.pacing_ms, 0);
+
+	o.pacing_ms = 300;
+	n = enc(&o);
+	ck_assert_int_eq(buf[22], 34);
+	/* 23 + (2 + 4 ufrag) + (2 + 22 pwd) = 53 */
+	ck_assert_mem_eq(buf + 53, sub, sizeof(sub));
+	ck_assert_uint_eq(n, 88);	/* candidates at align8(57) = 64 */
+	ck_assert_int_eq(dec(n), MIPICE_OK);
+	ck_assert_uint_eq(d.pacing_ms, 300);
+	ck_assert(mipice_opt_eq(&o, &d));
+
+	prev = o;
+	o.pacing_ms = 5;
+	ck_assert_int_eq(mipice_compare(&prev, &o), MIPICE_UPDATE);
+
+	enc(&prev);
+	buf[54] = 1;			/* Len 1 */
+	refix(buf, n);
+	ck_assert_int_eq(dec(n), MIPICE_E_PACING);
+	enc(&prev);
+	buf[55] = buf[56] = 0;		/* 0 ms */
+	refix(buf, n);
+	ck_assert_int_eq(dec(n), MIPICE_E_PACING);
+	enc(&prev);
+	buf[53] = MIPICE_SUB_PWD;	/* pacing retyped: a second pwd */
+	refix(buf, n);
+	ck_assert_int_eq(dec(n), MIPICE_E_SUBOPT_DUP);
+	ck_assert_str_eq(mipice_strerror(MIPICE_E_PACING),
+			 "ice-pacing is not 2 octets of 1..65535 ms");
+}
+END_TEST
+
 START_TEST(test_reject_options_syntax)
 {
 	static const char *const bad[] = { " a", "a ", "a  b", "a-b", "\t" };
@@ -552,6 +599,7 @@ static Suite *mipice_suite(void)
 	tcase_add_test(tc, test_cap);
 	tcase_add_test(tc, test_reject_header);
 	tcase_add_test(tc, test_reject_ice_options);
+	tcase_add_test(tc, test_pacing);
 	tcase_add_test(tc, test_reject_options_syntax);
 	tcase_add_test(tc, test_reject_candidate);
 	tcase_add_test(tc, test_encode_rejects);
