@@ -31,12 +31,16 @@
  *    unauthenticated one.
  *  - Pacing: one new check (ordinary or triggered) per Ta (RFC 8445
  *    s.6.1.4.2); retransmissions follow RFC 8489 s.6.2.1 (agent/stun_txn.h).
+ *    Ta is the larger of the two agents' proposals (s.14.2): the caller
+ *    computes it with ice_ta_agreed() once the peer's offer or answer is
+ *    in, and sets it with ice_agent_set_ta().
  *  - Nomination (RFC 8445 s.8.1.1): regular by default. The controlling
  *    agent nominates the best valid pair as soon as no pair of higher
  *    priority is still Waiting, or In-Progress with a check younger than
- *    1.25 RTT + ICE_SILENT_SLACK_MS (for a relayed best pair: any direct
+ *    1.25 RTT + silent_slack_ms (for a relayed best pair: any direct
  *    one In-Progress), or nominate_wait_ms after the first valid pair,
- *    whichever comes first. Aggressive (RFC 5245
+ *    whichever comes first. The agent wakes up when such a check stops
+ *    being young, so the nomination does not wait for the next datagram. Aggressive (RFC 5245
  *    s.8.1.1.2) is an option: every check carries USE-CANDIDATE.
  *  - A request that arrives for an In-Progress pair makes the agent
  *    resend its running check's request once: at once, or 1.5 RTT after
