@@ -65,6 +65,8 @@ topo_tunnel dm_r 2 1
 topo_ha_conf "$T/ha.conf" 10.99.5.1
 topo_mn_conf "$T/peerL.conf" 10.99.5.1 L "$T/psk"
 topo_mn_conf "$T/peerR.conf" 10.99.5.1 R "$T/psk"
+# both propose Ta 5 ms (ice-pacing), the fast-handover setting
+printf '[timers]\nta-ms 5\n' | tee -a "$T/peerL.conf" >> "$T/peerR.conf"
 ip netns exec dm_ha $MICE daemon -c "$T/ha.conf" > "$T/ha.log" 2>&1 &
 sleep 0.5
 ip netns exec dm_r $MICE daemon -c "$T/peerL.conf" --name R --dev mice0 --peer-prefix 10.200.0.1/32 > "$T/r.log" 2>&1 &
