@@ -116,6 +116,11 @@ struct session {
 	char remote_ufrag[ICE_UFRAG_MAX + 1];
 	uint16_t seq;
 	unsigned int offers_sent;
+	/* initiator: MIKEY and the agent were made while the srflx request
+	 * was out (mn_prepare_offer); the first @prepared_cands of the local
+	 * set are in the agent */
+	bool prepared;
+	unsigned int prepared_cands;
 	uint64_t next_offer_ms;
 	uint64_t answer_time_ms;
 	bool kernel_pair;
@@ -169,6 +174,8 @@ struct daemon {
 	uint64_t regather_check_at;	/* 0: wait for the next event */
 	uint64_t regather_at;		/* the fallback */
 	bool regather_ready;		/* mn_path_ready() said so */
+	/* the host candidates mn_path_ready() found, for mn_gather() */
+	struct ice_cand_set ready_set;
 	struct ice_cand_set local;
 	struct srflx_query srflx;
 	bool gathered;
@@ -1296,9 +1303,21 @@ static void drop_tunnel_candidates(struct daemon *d, struct ice_cand_set *set)
  * host address: registering, the srflx request and the offer go there
  * first. Else sets @why.
  */
+/* The host candidates (agent/gather.h), less the tunnel's own. */
+static int mn_host_candidates(struct daemon *d, struct ice_cand_set *set,
+			      char *err, size_t len)
+{
+	ice_cand_set_init(set, d->cfg.max_local_cands, 'L');
+	if (gather_host(&d->gopts, set, err, len) < 0)
+		return -1;
+	drop_tunnel_candidates(d, set);
+	return 0;
+}
+
+/* On success d->ready_set holds the host candidates it found. */
 static bool mn_path_ready(struct daemon *d, char *why, size_t len)
 {
-	static struct ice_cand_set set;
+	struct ice_cand_set *set = &d->ready_set;
 	const struct ice_addr *dst[2] = { &d->cfg.home_agent, NULL };
 	char err[256], a[64], b[64];
 	unsigned int i, k;
@@ -1306,12 +1325,10 @@ static bool mn_path_ready(struct daemon *d, char *why, size_t len)
 	if (d->cfg.has_stun_server &&
 	    !ice_addr_eq(&d->cfg.stun_server, &d->cfg.home_agent))
 		dst[1] = &d->cfg.stun_server;
-	ice_cand_set_init(&set, d->cfg.max_local_cands, 'L');
-	if (gather_host(&d->gopts, &set, err, sizeof(err)) < 0) {
+	if (mn_host_candidates(d, set, err, sizeof(err))) {
 		snprintf(why, len, "gathering host candidates: %.120s", err);
 		return false;
 	}
-	drop_tunnel_candidates(d, &set);
 	for (i = 0; i < 2 && dst[i]; i++) {
 		struct ice_addr src;
 		int ret = gather_route_src(dst[i], &src);
@@ -1321,10 +1338,10 @@ static bool mn_path_ready(struct daemon *d, char *why, size_t len)
 				 addr_s(dst[i], a, sizeof(a)), strerror(-ret));
 			return false;
 		}
-		for (k = 0; k < set.n; k++)
-			if (ice_addr_ip_eq(&set.c[k].addr, &src))
+		for (k = 0; k < set->n; k++)
+			if (ice_addr_ip_eq(&set->c[k].addr, &src))
 				break;
-		if (k == set.n) {
+		if (k == set->n) {
 			snprintf(why, len, "the route to %s leaves from %s, "
 				 "no usable address", addr_s(dst[i], a, sizeof(a)),
 				 inet_ntop(src.family, src.ip, b, sizeof(b)) ? b : "?");
@@ -1351,37 +1368,23 @@ static bool mn_offer_ready(const struct daemon *d)
 	return d->registered || d->ha_knows_us;
 }
 
-static void mn_gather(struct daemon *d)
+/*
+ * The initiator's next offer (the first, or a subsequent one after a
+ * move, seed 004 s.9): new credentials, a fresh MIKEY I_MESSAGE and a new
+ * agent with the candidates gathered so far. Made while the srflx request
+ * is out, it costs the handover gap nothing (under TCG it costs ~10 ms).
+ */
+static void mn_prepare_offer(struct daemon *d)
 {
-	struct stun_txn_cfg tc;
-	char err[256], a[64];
-	unsigned int i;
+	struct session *s = &d->sess;
 
-	ice_cand_set_init(&d->local, d->cfg.max_local_cands, 'L');
-	if (gather_host(&d->gopts, &d->local, err, sizeof(err)) < 0) {
-		logev(d, "error", "gathering host candidates: %s", err);
+	s->prepared = false;
+	session_new_credentials(s);
+	if (session_mikey_offer(d, s) ||
+	    session_ice(d, s, true, s->remote_ufrag[0]))
 		return;
-	}
-	drop_tunnel_candidates(d, &d->local);
-	for (i = 0; i < d->local.n; i++)
-		logev(d, "candidate", "host %s priority %u",
-		      addr_s(&d->local.c[i].addr, a, sizeof(a)),
-		      d->local.c[i].priority);
-	d->gathered = false;
-	if (d->cfg.has_stun_server && d->local.n) {
-		stun_txn_cfg_default(&tc);
-		tc.rc = 3;
-		srflx_start(&d->srflx, &d->local.c[0].base, &d->cfg.stun_server,
-			    &tc, now_ms(d));
-		d->srflx_resend_at = 0;
-		if (send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
-			    d->srflx.req, d->srflx.req_len))
-			d->srflx_resend_at = now_ms(d) + DAEMON_SEND_RETRY_MS;
-	} else {
-		d->gathered = true;
-		if (!d->local.n)
-			logev(d, "candidate", "no usable address; waiting for one");
-	}
+	s->prepared = true;
+	s->prepared_cands = d->local.n;
 }
 
 static void mn_gathering_done(struct daemon *d)
@@ -1402,14 +1405,59 @@ static void mn_gathering_done(struct daemon *d)
 	}
 	mn_add_relay_candidate(d);
 	if (d->have_sess && d->sess.initiator) {
-		/* first offer, or a subsequent one after a move (s.9) */
-		session_new_credentials(&d->sess);
-		if (session_mikey_offer(d, &d->sess) ||
-		    session_ice(d, &d->sess, true, d->sess.remote_ufrag[0]))
+		struct session *s = &d->sess;
+		unsigned int i;
+
+		if (!s->prepared)
+			mn_prepare_offer(d);
+		if (!s->prepared)
 			return;
+		for (i = s->prepared_cands; i < d->local.n; i++)
+			ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
+		s->prepared = false;
 		d->sess.answered = false;
 		d->sess.offers_sent = 0;
 		d->sess.next_offer_ms = now_ms(d);
+	}
+}
+
+/*
+ * @hosts: the host candidates mn_path_ready() has just found (listing
+ * them again costs milliseconds of the handover gap), or NULL.
+ */
+static void mn_gather(struct daemon *d, const struct ice_cand_set *hosts)
+{
+	struct stun_txn_cfg tc;
+	char err[256], a[64];
+	unsigned int i;
+
+	if (hosts) {
+		d->local = *hosts;
+	} else if (mn_host_candidates(d, &d->local, err, sizeof(err))) {
+		logev(d, "error", "gathering host candidates: %s", err);
+		return;
+	}
+	for (i = 0; i < d->local.n; i++)
+		logev(d, "candidate", "host %s priority %u",
+		      addr_s(&d->local.c[i].addr, a, sizeof(a)),
+		      d->local.c[i].priority);
+	d->gathered = false;
+	if (d->cfg.has_stun_server && d->local.n) {
+		stun_txn_cfg_default(&tc);
+		tc.rc = 3;
+		srflx_start(&d->srflx, &d->local.c[0].base, &d->cfg.stun_server,
+			    &tc, now_ms(d));
+		d->srflx_resend_at = 0;
+		if (send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
+			    d->srflx.req, d->srflx.req_len))
+			d->srflx_resend_at = now_ms(d) + DAEMON_SEND_RETRY_MS;
+		if (d->have_sess && d->sess.initiator)
+			mn_prepare_offer(d);
+	} else if (d->local.n) {
+		mn_gathering_done(d);	/* no STUN server: host candidates only */
+	} else {
+		d->gathered = true;
+		logev(d, "candidate", "no usable address; waiting for one");
 	}
 }
 
@@ -1436,6 +1484,7 @@ static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
 	 */
 	d->regather_at = now + d->cfg.regather_fallback_ms;
 	d->regather = true;
+	d->regather_ready = false;	/* ready_set may be out of date */
 	d->regather_check_at = now + DAEMON_REGATHER_DEBOUNCE_MS;
 	logev(d, "address", "%s: re-gathering (seed 004 s.9)", gather_event_name(ev));
 }
@@ -1775,9 +1824,9 @@ static void mn_timers(struct daemon *d)
 			      "gathering anyway",
 			      d->cfg.regather_fallback_ms);
 		d->regather = false;
-		d->regather_ready = false;
 		d->regather_check_at = 0;
-		mn_gather(d);
+		mn_gather(d, d->regather_ready ? &d->ready_set : NULL);
+		d->regather_ready = false;
 		/* the HA must learn the new address before it relays to us */
 		d->registered = false;
 		mn_register(d);
@@ -1993,7 +2042,7 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 				return CLI_FAIL;
 			d.sess.initiator = true;
 		}
-		mn_gather(&d);
+		mn_gather(&d, NULL);
 		mn_register(&d);
 	}
 
