@@ -7,6 +7,7 @@
 #   1. L and R on the public segment with the HA: a host-host pair;
 #   2. L and R each behind an endpoint-independent NAT (nftables
 #      masquerade): a server-reflexive pair through both NATs;
+#   1b. L without a STUN server: host candidates only, the same pair;
 #   3. a wrong pre-shared key: the offer is refused, nothing is checked
 #      (seed 004 s.14);
 #   4. the mobility case: L's address changes; it re-gathers once the new
@@ -101,6 +102,17 @@ fi
 sleep 1
 grep -q "selected" "$T/badkey.r" "$T/badkey.l" && fail wrong-key-no-checks "a pair was selected" ||
 	pass wrong-key-no-checks
+stop_pair
+
+# --- 1b. no STUN server configured: host candidates only, still an offer ------
+grep -v '^stun-server' "$T/l.conf" > "$T/lnostun.conf"
+run_pair nostun "$T/lnostun.conf"
+if wait_for "$T/nostun.l" "^t=.* selected local 10.99.5.11:4191 remote 10.99.5.12:4191 (host/host)" 15 &&
+   ! grep -q "candidate srflx" "$T/nostun.l"; then
+	pass no-stun-server-host-pair
+else
+	fail no-stun-server-host-pair "$(tail -6 "$T/nostun.l")"
+fi
 stop_pair
 
 # --- 2. both behind endpoint-independent NATs -----------------------------------
