@@ -17,6 +17,14 @@ echo "=== data path: mice vs Linux FOU vs a userspace tun relay (VM, TCG) ==="
 scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 -- bench/datapath_bench_guest.sh
 
 echo
+echo "=== forwarding capacity of the tunnel endpoint (DUT), mice vs FOU vs the relay (VM, TCG) ==="
+# the generator on one vCPU, the DUT on the other; then all on one
+MICE_BENCH_SECONDS=${MICE_BENCH_SECONDS:-3} \
+	scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 -- bench/fwd_bench_guest.sh
+MICE_BENCH_SECONDS=${MICE_BENCH_SECONDS:-3} \
+	scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 --smp 1 -- bench/fwd_bench_guest.sh
+
+echo
 echo "=== media admission at scale: 1 to 1M gates, memory per gate, token commits (VM, TCG) ==="
 # tsc=reliable: TCG's TSCs are one host clock; without it the guest reads
 # time from the emulated HPET, which dominates the admission check's cost.
