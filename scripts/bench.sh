@@ -25,6 +25,10 @@ MICE_BENCH_SECONDS=${MICE_BENCH_SECONDS:-3} \
 	scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 --smp 1 -- bench/fwd_bench_guest.sh
 
 echo
+echo "=== handover gap: the full-stack move with Ta 5 and 50 ms, interleaved (VM, TCG) ==="
+bench/handover_bench.sh
+
+echo
 echo "=== media admission at scale: 1 to 1M gates, memory per gate, token commits (VM, TCG) ==="
 # tsc=reliable: TCG's TSCs are one host clock; without it the guest reads
 # time from the emulated HPET, which dominates the admission check's cost.
