@@ -1922,6 +1922,7 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct daemon d;
+	struct timespec wall;
 	char ctl_default[108];
 	const char *ctl = NULL;
 	char err[MICE_CFG_ERR_MAX], a[64];
@@ -2000,11 +2001,14 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 			return CLI_USAGE;
 	mice_clock_monotonic(&d.clk);
 	d.t0 = now_ms(&d);
+	/* so that t= can be set beside other tools' wall-clock stamps */
+	clock_gettime(CLOCK_REALTIME, &wall);
 	if (daemon_socket(&d))
 		return CLI_FAIL;
-	logev(&d, "start", "role %s, listening on %s",
-	      d.cfg.role == MICE_ROLE_HA ? "ha" : "mn",
-	      addr_s(&d.bound, a, sizeof(a)));
+	logev(&d, "start", "role %s, listening on %s; t=0 is %lld.%03ld on the "
+	      "wall clock", d.cfg.role == MICE_ROLE_HA ? "ha" : "mn",
+	      addr_s(&d.bound, a, sizeof(a)), (long long)wall.tv_sec,
+	      wall.tv_nsec / 1000000);
 	if (d.cfg.role == MICE_ROLE_MN)
 		kernel_attach(&d);
 	else	/* relayed media is forwarded here, in userspace */

@@ -7,6 +7,9 @@
 #
 #   gap_from_route_ms      first ping reply after the new default route
 #                          exists (the kernel's time, ip -ts monitor)
+#   peer_swap_from_route_ms  R replaced its kernel pair (toward L's new
+#                          mapping), from the same moment
+#   reply_after_peer_swap_ms first reply after that: the data path's share
 #   tunnel_rtt_ms          ping over the tunnel before the move
 #   ready_to_srflx_ms      L: route seen -> srflx candidate (STUN round trip)
 #   srflx_to_offer_ms      L: srflx -> subsequent offer sent
@@ -31,16 +34,17 @@ done
 
 # median VALUES...
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
-printf "%-8s %6s %8s %8s %8s %8s %8s %8s\n" ta-ms runs gap rtt srflx offer answer checks
+printf "%-8s %6s %8s %8s %8s %8s %8s %8s %8s %8s\n" ta-ms runs gap swap reply rtt srflx offer answer checks
 for ta in $TAS; do
 	n=$(awk -v t="$ta" '$1 == t' "$out" | wc -l)
 	row=""
-	for k in gap_from_route_ms tunnel_rtt_ms ready_to_srflx_ms srflx_to_offer_ms \
+	for k in gap_from_route_ms peer_swap_from_route_ms reply_after_peer_swap_ms tunnel_rtt_ms ready_to_srflx_ms srflx_to_offer_ms \
 		 offer_to_answer_ms answer_to_selected_ms; do
 		row="$row $(awk -v t="$ta" '$1 == t' "$out" | grep -o "$k=[0-9.]*" |
 			cut -d= -f2 | median)"
 	done
 	# shellcheck disable=SC2086
-	printf "%-8s %6s %8s %8s %8s %8s %8s %8s\n" "$ta" "$n" $row
+	printf "%-8s %6s %8s %8s %8s %8s %8s %8s %8s %8s\n" "$ta" "$n" $row
 done
-echo "(ms, medians; gap = first reply after the new route; checks = answer -> selected on L)"
+echo "(ms, medians; gap = first reply after the new route; swap = R's kernel pair replaced;"
+echo " reply = first reply after the swap; checks = answer -> selected on L)"

@@ -112,8 +112,23 @@ last=$(grep -o 'icmp_seq=[0-9]*' "$T/moveping" | tail -1 | cut -d= -f2)
 # one line for bench/handover_bench.sh: the gap and L's steps, in ms
 gap_route=$(awk -v r="$t_route" '/icmp_seq=/ { t = substr($1, 2, length($1) - 2) + 0
 	if (t > r) { printf "%.0f", (t - r) * 1000; exit } }' "$T/moveping")
+# when R replaced its kernel pair after the move (t= plus the wall clock
+# of t=0 from its start line), and the first reply after that: what the
+# data path adds once ICE has chosen. R's pair is the one that must
+# change (its remote is L's new mapping); L's keeps R's address, and L's
+# packets take the new source address from the route at once.
+swap_at() {	# LOG PATTERN: wall-clock time of PATTERN's first line after the move
+	awk -v d="$t_del" -v p="$2" '
+		/ start .*t=0 is/ { for (i = 1; i <= NF; i++) if ($i == "is") w = $(i + 1) }
+		index($0, p) { t = w + substr($1, 3) + 0; if (t > d) { printf "%.6f\n", t; exit } }' "$1"
+}
+t_swap=$(swap_at "$T/r" "kernel-pair peer L id 1")
+swap_route=$(awk -v r="$t_route" -v w="${t_swap:-0}" 'BEGIN { if (w > r) printf "%.0f", (w - r) * 1000 }')
+reply_swap=$(awk -v w="${t_swap:-0}" '/icmp_seq=/ { t = substr($1, 2, length($1) - 2) + 0
+	if (w && t > w) { printf "%.0f", (t - w) * 1000; exit } }' "$T/moveping")
 rtt=$(sed -n 's|^rtt .* = [0-9.]*/\([0-9.]*\)/.*|\1|p' "$T/ping")
-sed -n '/ address del/,$p' "$T/l" | awk -v g="${gap_route:-none}" -v rtt="${rtt:-none}" '
+sed -n '/ address del/,$p' "$T/l" | awk -v g="${gap_route:-none}" -v rtt="${rtt:-none}" \
+	-v sw="${swap_route:-none}" -v rs="${reply_swap:-none}" '
 	function at(l) { return substr(l, 3, index(l, " ") - 3) * 1000 }
 	/ address ready/ && !rd { rd = at($0) }
 	/ candidate srflx/ && !sx { sx = at($0) }
@@ -121,8 +136,8 @@ sed -n '/ address del/,$p' "$T/l" | awk -v g="${gap_route:-none}" -v rtt="${rtt:
 	/ answer-received/ && !an { an = at($0) }
 	/ selected/ && !se { se = at($0) }
 	END { if (rd && sx && of && an && se)
-		printf "    handover: gap_from_route_ms=%s tunnel_rtt_ms=%s ready_to_srflx_ms=%.0f srflx_to_offer_ms=%.0f offer_to_answer_ms=%.0f answer_to_selected_ms=%.0f\n",
-			g, rtt, sx - rd, of - sx, an - of, se - an }'
+		printf "    handover: gap_from_route_ms=%s peer_swap_from_route_ms=%s reply_after_peer_swap_ms=%s tunnel_rtt_ms=%s ready_to_srflx_ms=%.0f srflx_to_offer_ms=%.0f offer_to_answer_ms=%.0f answer_to_selected_ms=%.0f\n",
+			g, sw, rs, rtt, sx - rd, of - sx, an - of, se - an }'
 echo "    L's timeline of the move:"
 sed -n '/ address /,$p' "$T/l" | grep -E "address|candidate|registered|offer|answer|selected" |
 	head -12 | sed 's/^/      /'
