@@ -55,8 +55,8 @@ agent/mice: $(AGENT_SRCS) $(HDRS)
 
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 tools: $(TOOLS)
-TOOL_SRCS := tests/unit/pkt.c tests/unit/crc_zlib.c kmod/classify.c \
-	     agent/nl.c agent/nlmsg.c
+TOOL_SRCS := tests/unit/pkt.c tests/unit/crc_zlib.c tests/unit/toolarg.c \
+	     kmod/classify.c agent/nl.c agent/nlmsg.c
 $(BUILD)/tools/%: tests/tools/%.c $(TOOL_SRCS) $(HDRS) | $(BUILD)/tools
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TOOL_SRCS) -lmnl -lz
 

@@ -1297,12 +1297,6 @@ static void drop_tunnel_candidates(struct daemon *d, struct ice_cand_set *set)
 	freeifaddrs(ifa);
 }
 
-/*
- * Can the node re-gather after a move (seed 004 s.9)? Only once the
- * kernel routes to the Home Agent, and to the STUN server, from a usable
- * host address: registering, the srflx request and the offer go there
- * first. Else sets @why.
- */
 /* The host candidates (agent/gather.h), less the tunnel's own. */
 static int mn_host_candidates(struct daemon *d, struct ice_cand_set *set,
 			      char *err, size_t len)
@@ -1314,7 +1308,13 @@ static int mn_host_candidates(struct daemon *d, struct ice_cand_set *set,
 	return 0;
 }
 
-/* On success d->ready_set holds the host candidates it found. */
+/*
+ * Can the node re-gather after a move (seed 004 s.9)? Only once the
+ * kernel routes to the Home Agent, and to the STUN server, from a usable
+ * host address: registering, the srflx request and the offer go there
+ * first. Else sets @why. On success d->ready_set holds the host
+ * candidates it found.
+ */
 static bool mn_path_ready(struct daemon *d, char *why, size_t len)
 {
 	struct ice_cand_set *set = &d->ready_set;

@@ -56,6 +56,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "toolarg.h"
+
+#define PROG	"rawblast"
+
 #define MAX_BATCH	1024
 #define ETH_HDR		14
 #define IP_HDR		20	/* RFC 791, no options */
@@ -95,21 +99,6 @@ static int usage(void)
 	return 2;
 }
 
-static int parse_num(const char *name, const char *s, long lo, long hi,
-		     long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (errno || *end || end == s || *out < lo || *out > hi) {
-		fprintf(stderr, "rawblast: invalid %s '%s': expected %ld-%ld\n",
-			name, s, lo, hi);
-		return -1;
-	}
-	return 0;
-}
-
 static int parse_endpoint(const char *name, const char *s, struct endpoint *ep)
 {
 	char buf[64], what[64], *colon;
@@ -133,7 +122,7 @@ static int parse_endpoint(const char *name, const char *s, struct endpoint *ep)
 		return -1;
 	}
 	snprintf(what, sizeof(what), "%s port", name);
-	if (parse_num(what, colon + 1, 1, 65535, &port))
+	if (tool_parse_num(PROG, what, colon + 1, 1, 65535, &port))
 		return -1;
 	ep->port = (uint16_t)port;
 	return 0;
@@ -335,22 +324,22 @@ int main(int argc, char **argv)
 			have_odst = 1;
 			break;
 		case O_SIZE:
-			bad = parse_num("--size", optarg, 0, MAX_IP_LEN, &size);
+			bad = tool_parse_num(PROG, "--size", optarg, 0, MAX_IP_LEN, &size);
 			break;
 		case O_TTL:
-			bad = parse_num("--ttl", optarg, 1, 255, &ttl);
+			bad = tool_parse_num(PROG, "--ttl", optarg, 1, 255, &ttl);
 			break;
 		case O_OCSUM:
 			outer_csum = 1;
 			break;
 		case O_SECONDS:
-			bad = parse_num("--seconds", optarg, 1, 3600, &seconds);
+			bad = tool_parse_num(PROG, "--seconds", optarg, 1, 3600, &seconds);
 			break;
 		case O_BATCH:
-			bad = parse_num("--batch", optarg, 1, MAX_BATCH, &batch);
+			bad = tool_parse_num(PROG, "--batch", optarg, 1, MAX_BATCH, &batch);
 			break;
 		case O_RATE:
-			bad = parse_num("--rate", optarg, 1, 100000000, &rate);
+			bad = tool_parse_num(PROG, "--rate", optarg, 1, 100000000, &rate);
 			break;
 		case O_DUMP:
 			dump = 1;

@@ -24,6 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "toolarg.h"
+
+#define PROG	"udpblast"
+
 #define BATCH		64
 #define MAX_SIZE	1400
 
@@ -41,21 +45,6 @@ static int usage(void)
 		"--seconds S\n       udpblast recv --port N --seconds S "
 		"[--first-wait S]\n");
 	return 2;
-}
-
-static int parse_num(const char *name, const char *s, long lo, long hi,
-		     long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (errno || *end || end == s || *out < lo || *out > hi) {
-		fprintf(stderr, "udpblast: invalid %s '%s': expected %ld-%ld\n",
-			name, s, lo, hi);
-		return -1;
-	}
-	return 0;
 }
 
 static int do_send(const char *to, long port, long size, long seconds)
@@ -177,10 +166,10 @@ int main(int argc, char **argv)
 
 		switch (c) {
 		case 't': to = optarg; break;
-		case 'p': bad = parse_num("--port", optarg, 1, 65535, &port); break;
-		case 's': bad = parse_num("--size", optarg, 1, MAX_SIZE, &size); break;
-		case 'S': bad = parse_num("--seconds", optarg, 1, 3600, &seconds); break;
-		case 'w': bad = parse_num("--first-wait", optarg, 1, 3600, &first_wait); break;
+		case 'p': bad = tool_parse_num(PROG, "--port", optarg, 1, 65535, &port); break;
+		case 's': bad = tool_parse_num(PROG, "--size", optarg, 1, MAX_SIZE, &size); break;
+		case 'S': bad = tool_parse_num(PROG, "--seconds", optarg, 1, 3600, &seconds); break;
+		case 'w': bad = tool_parse_num(PROG, "--first-wait", optarg, 1, 3600, &first_wait); break;
 		default: return usage();
 		}
 		if (bad)
