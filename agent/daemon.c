@@ -184,8 +184,8 @@ struct daemon {
 	uint8_t reg_refused;		/* the last refusal's BA status, or 0 */
 	uint64_t next_reg_ms;
 	bool registered;
-	/* the HA has accepted a registration of ours: after a move the offer
-	 * need not wait for the new one's answer (mn_offer_ready) */
+	/* the HA has accepted a registration of ours (registered may since
+	 * have been cleared by a move): see mn_offer_ready */
 	bool ha_knows_us;
 	struct ice_addr relay;		/* our relayed address at the HA */
 	struct session sess;
@@ -1365,7 +1365,7 @@ static bool mn_path_ready(struct daemon *d, char *why, size_t len)
  */
 static bool mn_offer_ready(const struct daemon *d)
 {
-	return d->registered || d->ha_knows_us;
+	return d->ha_knows_us;	/* set with every registered */
 }
 
 /*

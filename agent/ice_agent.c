@@ -1026,10 +1026,18 @@ static void check_done(struct ice_agent *a)
 	 * the controlled one waits for a nomination. */
 }
 
+/* When the check in transaction slot @i stops being young (below). */
+static uint64_t young_until(const struct ice_agent *a, unsigned int i)
+{
+	return a->txns.slot[i].start_ms + a->rtt_min + a->rtt_min / 4 +
+	       a->cfg.silent_slack_ms;
+}
+
 /*
  * Is the in-progress check of pair @id still worth waiting for? Its answer
  * would have come by now on a path like the fastest one seen: 1.25 RTT
- * plus silent_slack_ms (default ICE_SILENT_SLACK_MS) after the request. Past that, a better pair
+ * plus silent_slack_ms (default ICE_SILENT_SLACK_MS) after the request.
+ * Past that, a better pair
  * that is still silent is most likely dead (it retransmits for tens of
  * seconds before it fails), and waiting for it only delays the
  * nomination. The price: a better pair on a path more than a quarter
@@ -1043,8 +1051,7 @@ static bool check_is_young(const struct ice_agent *a, unsigned int id)
 		return true;
 	for (i = 0; i < a->txns.max; i++)
 		if (a->txns.used[i] && a->ctx[i].pair_id == id &&
-		    a->now - a->txns.slot[i].start_ms <
-		    a->rtt_min + a->rtt_min / 4 + a->cfg.silent_slack_ms)
+		    a->now < young_until(a, i))
 			return true;
 	return false;
 }
@@ -1064,8 +1071,7 @@ static uint64_t next_silent(const struct ice_agent *a)
 	for (i = 0; i < a->txns.max; i++) {
 		if (!a->txns.used[i])
 			continue;
-		end = a->txns.slot[i].start_ms + a->rtt_min + a->rtt_min / 4 +
-		      a->cfg.silent_slack_ms;
+		end = young_until(a, i);
 		if (end > a->now && end < t)
 			t = end;
 	}
