@@ -98,7 +98,8 @@ got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/moveping")
 echo "    move: pings every 10 ms: sent ${sent:-?} received ${got:-?}"
 # last reply before the delete, first one after the route; the tunnel's
 # RTT from the pings before the move (docs/benchmarks.md, handover gap)
-awk -v d="$t_del" -v r="$t_route" -v rtt="$(sed -n 's|^rtt .* = [0-9.]*/\([0-9.]*\)/.*|\1|p' "$T/ping")" '
+rtt=$(sed -n 's|^rtt .* = [0-9.]*/\([0-9.]*\)/.*|\1|p' "$T/ping")
+awk -v d="$t_del" -v r="$t_route" -v rtt="$rtt" '
 	/icmp_seq=/ { t = substr($1, 2, length($1) - 2) + 0
 		if (t < d) lb = t; else if (t > r && !fa) fa = t }
 	END { if (!fa) { print "    move: no reply after the move"; exit }
@@ -110,8 +111,11 @@ last=$(grep -o 'icmp_seq=[0-9]*' "$T/moveping" | tail -1 | cut -d= -f2)
 	pass ping-resumes-after-move ||
 	fail ping-resumes-after-move "last reply seq ${last:-none} of ${sent:-?}: $(tail -12 "$T/l")"
 # one line for bench/handover_bench.sh: the gap and L's steps, in ms
-gap_route=$(awk -v r="$t_route" '/icmp_seq=/ { t = substr($1, 2, length($1) - 2) + 0
-	if (t > r) { printf "%.0f", (t - r) * 1000; exit } }' "$T/moveping")
+first_reply_after() {	# WALL-TIME: ms from it to the first ping reply after it
+	awk -v w="$1" '/icmp_seq=/ { t = substr($1, 2, length($1) - 2) + 0
+		if (t > w) { printf "%.0f", (t - w) * 1000; exit } }' "$T/moveping"
+}
+gap_route=$(first_reply_after "$t_route")
 # when R replaced its kernel pair after the move (t= plus the wall clock
 # of t=0 from its start line), and the first reply after that: what the
 # data path adds once ICE has chosen. R's pair is the one that must
@@ -124,9 +128,7 @@ swap_at() {	# LOG PATTERN: wall-clock time of PATTERN's first line after the mov
 }
 t_swap=$(swap_at "$T/r" "kernel-pair peer L id 1")
 swap_route=$(awk -v r="$t_route" -v w="${t_swap:-0}" 'BEGIN { if (w > r) printf "%.0f", (w - r) * 1000 }')
-reply_swap=$(awk -v w="${t_swap:-0}" '/icmp_seq=/ { t = substr($1, 2, length($1) - 2) + 0
-	if (w && t > w) { printf "%.0f", (t - w) * 1000; exit } }' "$T/moveping")
-rtt=$(sed -n 's|^rtt .* = [0-9.]*/\([0-9.]*\)/.*|\1|p' "$T/ping")
+reply_swap=$([ -n "$t_swap" ] && first_reply_after "$t_swap")
 sed -n '/ address del/,$p' "$T/l" | awk -v g="${gap_route:-none}" -v rtt="${rtt:-none}" \
 	-v sw="${swap_route:-none}" -v rs="${reply_swap:-none}" '
 	function at(l) { return substr(l, 3, index(l, " ") - 3) * 1000 }
