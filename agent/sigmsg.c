@@ -52,31 +52,72 @@ static int add_timestamp(struct mh_msg *mh, uint64_t ts)
 	return mh_add_tlv(mh, SIG_OPT_TIMESTAMP, data, 8);
 }
 
-static int add_relay(struct mh_msg *mh, const struct ice_addr *a)
+/*
+ * A transport address as options 251 and 252 carry it: family (4 or 6),
+ * reserved, port, address. Returns its length (8 or 20), 0 if unusable.
+ */
+static size_t put_addr(uint8_t *data, const struct ice_addr *a)
 {
-	uint8_t data[4 + 16];
 	size_t n = a->family == AF_INET ? 4 : 16;
 
+	if ((a->family != AF_INET && a->family != AF_INET6) || !a->port)
+		return 0;
 	data[0] = a->family == AF_INET ? 4 : 6;
 	data[1] = 0;
 	data[2] = (uint8_t)(a->port >> 8);
 	data[3] = (uint8_t)a->port;
 	memcpy(data + 4, a->ip, n);
-	return mh_add_tlv(mh, SIG_OPT_RELAY, data, (uint8_t)(4 + n));
+	return 4 + n;
 }
 
-static int get_relay(const struct mh_tlv *t, struct ice_addr *a)
+static int add_relay(struct mh_msg *mh, const struct ice_addr *a)
+{
+	uint8_t data[4 + 16];
+	size_t n = put_addr(data, a);
+
+	return n ? mh_add_tlv(mh, SIG_OPT_RELAY, data, (uint8_t)n) : -1;
+}
+
+/* The address at the start of @t's value; @extra octets may follow it. */
+static int get_addr(const struct mh_tlv *t, size_t extra, struct ice_addr *a)
 {
 	memset(a, 0, sizeof(*a));
-	if (t->len == 8 && t->data[0] == 4)
+	if (t->len == 8 + extra && t->data[0] == 4)
 		a->family = AF_INET;
-	else if (t->len == 20 && t->data[0] == 6)
+	else if (t->len == 20 + extra && t->data[0] == 6)
 		a->family = AF_INET6;
 	else
 		return -1;
 	a->port = (uint16_t)(t->data[2] << 8 | t->data[3]);
-	memcpy(a->ip, t->data + 4, t->len - 4u);
+	memcpy(a->ip, t->data + 4, t->len - 4u - extra);
 	return a->port ? 0 : -1;
+}
+
+static int get_relay(const struct mh_tlv *t, struct ice_addr *a)
+{
+	return get_addr(t, 0, a);
+}
+
+/* The option of @type in @mh, or NULL. */
+static struct mh_tlv *find_tlv(struct mh_msg *mh, uint8_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < mh->n_tlv; i++)
+		if (mh->tlv[i].type == type)
+			return &mh->tlv[i];
+	return NULL;
+}
+
+/* Removes the options of @type, keeping the others' order (it is signed). */
+static void drop_tlv(struct mh_msg *mh, uint8_t type)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < mh->n_tlv; i++)
+		if (mh->tlv[i].type != type)
+			mh->tlv[k++] = mh->tlv[i];
+	mh->n_tlv = k;
 }
 
 static int add_auth(struct mh_msg *mh, const uint8_t tag[SIG_AUTH_LEN])
@@ -104,9 +145,52 @@ static struct mh_tlv *find_auth(struct mh_msg *mh)
 	return NULL;
 }
 
-/* HMAC-SHA256-128 over the encoding of @mh with its authenticator zeroed. */
-static int auth_tag(const struct mh_msg *mh_in, const uint8_t *key,
-		    size_t keylen, uint8_t tag[SIG_AUTH_LEN])
+/*
+ * The Home Agent's tag on the address it saw an offer or answer come from
+ * (option 252): HMAC-SHA256-128 under the target's MN-HA key over the
+ * address part of the option and the message's end-to-end authenticator,
+ * so that it vouches for this one message only.
+ */
+static int observed_tag(const uint8_t *addr, size_t addr_len,
+			const uint8_t e2e[SIG_AUTH_LEN], const uint8_t *key,
+			size_t keylen, uint8_t tag[SIG_AUTH_LEN])
+{
+	uint8_t in[20 + SIG_AUTH_LEN], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	memcpy(in, addr, addr_len);
+	memcpy(in + addr_len, e2e, SIG_AUTH_LEN);
+	if (!HMAC(EVP_sha256(), key, (int)keylen, in, addr_len + SIG_AUTH_LEN,
+		  md, &mdlen) || mdlen < SIG_AUTH_LEN)
+		return -1;
+	memcpy(tag, md, SIG_AUTH_LEN);
+	OPENSSL_cleanse(md, sizeof(md));
+	return 0;
+}
+
+/* @tag NULL: the registered BA's form, which the BA's authenticator covers. */
+static int add_observed(struct mh_msg *mh, const struct ice_addr *a,
+			const uint8_t *tag)
+{
+	uint8_t data[20 + SIG_AUTH_LEN];
+	size_t n = put_addr(data, a);
+
+	if (!n)
+		return -1;
+	if (tag) {
+		memcpy(data + n, tag, SIG_AUTH_LEN);
+		n += SIG_AUTH_LEN;
+	}
+	return mh_add_tlv(mh, SIG_OPT_OBSERVED, data, (uint8_t)n);
+}
+
+/*
+ * HMAC-SHA256-128 over the encoding of @mh with its authenticator zeroed.
+ * In an offer or answer (@relayed) the observed-address option is left
+ * out: the Home Agent adds it on the way, under a key of its own.
+ */
+static int auth_tag(const struct mh_msg *mh_in, bool relayed,
+		    const uint8_t *key, size_t keylen, uint8_t tag[SIG_AUTH_LEN])
 {
 	static struct mh_msg mh;
 	uint8_t buf[MH_MAX_LEN], md[EVP_MAX_MD_SIZE];
@@ -115,6 +199,8 @@ static int auth_tag(const struct mh_msg *mh_in, const uint8_t *key,
 	size_t len;
 
 	mh = *mh_in;
+	if (relayed)
+		drop_tlv(&mh, SIG_OPT_OBSERVED);
 	auth = find_auth(&mh);
 	if (!auth)
 		return -1;
@@ -162,6 +248,11 @@ int sig_encode(const struct sig_msg *m, const uint8_t *key, size_t keylen,
 		*why = "bad relayed address";
 		return -1;
 	}
+	if (m->kind == SIG_REGISTERED && m->observed.family &&
+	    add_observed(&mh, &m->observed, NULL)) {
+		*why = "bad observed address";
+		return -1;
+	}
 	if (relayed && (!key || !keylen)) {
 		*why = "offers and answers need a key";
 		return -1;
@@ -179,7 +270,7 @@ int sig_encode(const struct sig_msg *m, const uint8_t *key, size_t keylen,
 		mh.ice = m->ice;
 	}
 	if (authed) {
-		if (auth_tag(&mh, key, keylen, tag)) {
+		if (auth_tag(&mh, relayed, key, keylen, tag)) {
 			*why = "cannot compute the authenticator";
 			return -1;
 		}
@@ -242,6 +333,18 @@ int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
 				*why = "malformed relayed-address option";
 				return -1;
 			}
+		} else if (t->type == SIG_OPT_OBSERVED) {
+			if (m->observed.family) {
+				*why = "more than one observed-address option";
+				return -1;
+			}
+			if (get_addr(t, 0, &m->observed) &&
+			    get_addr(t, SIG_AUTH_LEN, &m->observed)) {
+				*why = "malformed observed-address option";
+				return -1;
+			}
+			m->observed_tagged = t->len == 8 + SIG_AUTH_LEN ||
+					     t->len == 20 + SIG_AUTH_LEN;
 		} else if (t->type == SIG_OPT_TIMESTAMP && t->len == 8) {
 			for (k = 0; k < 8; k++)
 				m->timestamp = m->timestamp << 8 | t->data[k];
@@ -259,6 +362,13 @@ int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
 	if ((m->kind == SIG_OFFER || m->kind == SIG_ANSWER) &&
 	    (!m->to[0] || !m->from[0] || !m->has_ice)) {
 		*why = "offer/answer without source, target or MIP-ICE option";
+		return -1;
+	}
+	/* the HA vouches for an address in relayed messages, signs it in a BA */
+	if (m->observed.family &&
+	    (m->observed_tagged ? m->kind != SIG_OFFER && m->kind != SIG_ANSWER :
+	     m->kind != SIG_REGISTERED)) {
+		*why = "observed-address option of the wrong form for this message";
 		return -1;
 	}
 	if (m->kind == SIG_REGISTER && !m->from[0]) {
@@ -295,7 +405,8 @@ int sig_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
 		*why = "unknown authenticator subtype or SPI";
 		return -1;
 	}
-	if (auth_tag(&mh, key, keylen, tag)) {
+	if (auth_tag(&mh, m.kind == SIG_OFFER || m.kind == SIG_ANSWER, key,
+		     keylen, tag)) {
 		*why = "cannot compute the authenticator";
 		return -1;
 	}
@@ -309,6 +420,97 @@ int sig_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
 		return -1;
 	}
 	return 0;
+}
+
+/* Decodes a relayed message into @mh and copies its authenticator tag. */
+static int decode_relayed(const uint8_t *buf, size_t len, unsigned int max_cand,
+			  struct sig_msg *m, struct mh_msg *mh,
+			  uint8_t e2e[SIG_AUTH_LEN], const char **why)
+{
+	struct mipice_limits lim = { .max_cand = max_cand };
+	struct mh_tlv *auth;
+
+	if (sig_decode(buf, len, max_cand, m, why))
+		return -1;
+	if (m->kind != SIG_OFFER && m->kind != SIG_ANSWER) {
+		*why = "not an offer or answer";
+		return -1;
+	}
+	if (mh_decode(buf, len, &lim, mh, NULL) != MH_OK) {
+		*why = "does not decode";
+		return -1;
+	}
+	auth = find_auth(mh);
+	if (!auth) {
+		*why = "no authenticator";
+		return -1;
+	}
+	memcpy(e2e, auth->data + 5, SIG_AUTH_LEN);
+	return 0;
+}
+
+int sig_set_observed(const uint8_t *in, size_t len, unsigned int max_cand,
+		     const struct ice_addr *obs, const uint8_t *key,
+		     size_t keylen, uint8_t *out, size_t cap, size_t *outlen,
+		     const char **why)
+{
+	static struct mh_msg mh;
+	uint8_t e2e[SIG_AUTH_LEN], tag[SIG_AUTH_LEN] = { 0 }, addr[20];
+	struct sig_msg m;
+	size_t n;
+
+	*why = NULL;
+	if (decode_relayed(in, len, max_cand, &m, &mh, e2e, why))
+		return -1;
+	drop_tlv(&mh, SIG_OPT_OBSERVED);
+	if (obs && obs->family) {
+		n = put_addr(addr, obs);
+		if (!n) {
+			*why = "bad observed address";
+			return -1;
+		}
+		if (key && observed_tag(addr, n, e2e, key, keylen, tag)) {
+			*why = "cannot compute the observed-address tag";
+			return -1;
+		}
+		if (add_observed(&mh, obs, tag)) {
+			*why = "too many options";
+			return -1;
+		}
+	}
+	if (mh_encode(&mh, out, cap, outlen, NULL) != MH_OK) {
+		*why = "message does not encode (too large?)";
+		return -1;
+	}
+	return 0;
+}
+
+int sig_observed_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
+			const uint8_t *key, size_t keylen,
+			struct ice_addr *obs, const char **why)
+{
+	static struct mh_msg mh;
+	uint8_t e2e[SIG_AUTH_LEN], tag[SIG_AUTH_LEN];
+	const struct mh_tlv *t;
+	struct sig_msg m;
+	size_t n;
+
+	*why = NULL;
+	if (decode_relayed(buf, len, max_cand, &m, &mh, e2e, why))
+		return -1;
+	t = find_tlv(&mh, SIG_OPT_OBSERVED);
+	if (!t || !m.observed.family) {
+		*why = "no observed address";
+		return -1;
+	}
+	n = t->len - SIG_AUTH_LEN;
+	if (!key || !keylen || observed_tag(t->data, n, e2e, key, keylen, tag) ||
+	    CRYPTO_memcmp(tag, t->data + n, SIG_AUTH_LEN)) {
+		*why = "observed address not vouched for under our home-agent key";
+		return -1;
+	}
+	/* the address under the tag just checked (sig_decode allows one) */
+	return get_addr(t, SIG_AUTH_LEN, obs);
 }
 
 bool sig_newer(uint64_t ts, uint16_t seq, uint64_t last_ts, uint16_t last_seq)

@@ -49,6 +49,15 @@
  * 6), reserved, port (network order), then 4 or 16 address bytes.
  */
 #define SIG_OPT_RELAY		251
+/*
+ * mice, private: the address (and port) a Home Agent saw a message come
+ * from, which behind a NAT is the sender's server-reflexive address
+ * (docs/signalling.md). Value: the address as in option 251, then in an
+ * offer or answer a 16-octet tag under the target's MN-HA key (see
+ * sig_set_observed); in a registered BA no tag (the BA is signed) and it
+ * says that this HA vouches for its nodes' addresses.
+ */
+#define SIG_OPT_OBSERVED	252
 #define SIG_LIFETIME_S		60	/* registration lifetime */
 
 /* BA status codes of a refused registration. */
@@ -78,6 +87,10 @@ struct sig_msg {
 	size_t mikey_len;
 	/* registered: the relayed address (family 0 if none) */
 	struct ice_addr relay;
+	/* registered, offer, answer: the observed address (family 0 if none);
+	 * decoded only, see sig_observed_verify */
+	struct ice_addr observed;
+	bool observed_tagged;
 };
 
 const char *sig_kind_name(enum sig_kind k);
@@ -106,6 +119,29 @@ int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
 int sig_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
 	       const uint8_t *key, size_t keylen, uint64_t now_s,
 	       const char **why);
+
+/*
+ * Home Agent: re-encodes the offer or answer @in with @obs as its observed
+ * address (replacing any), tagged under @key, the target's MN-HA key: an
+ * HMAC-SHA256-128 over the address part of the option and the message's
+ * end-to-end authenticator. @key NULL: an all-zero tag, for a peer Home
+ * Agent to vouch for; @obs NULL or family 0: the option removed. The
+ * end-to-end authenticator leaves the option out, so it still verifies.
+ * Returns 0 or -1 with *@why set.
+ */
+int sig_set_observed(const uint8_t *in, size_t len, unsigned int max_cand,
+		     const struct ice_addr *obs, const uint8_t *key,
+		     size_t keylen, uint8_t *out, size_t cap, size_t *outlen,
+		     const char **why);
+
+/*
+ * Mobile node: the observed address of an offer or answer, if our Home
+ * Agent vouched for it (@key: our MN-HA key). Verify the message itself
+ * first (sig_verify). Returns 0 with *@obs set, or -1 with *@why set.
+ */
+int sig_observed_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
+			const uint8_t *key, size_t keylen,
+			struct ice_addr *obs, const char **why);
 
 /*
  * Is a registration stamped (@ts, @seq) newer than the last one accepted,

@@ -251,6 +251,206 @@ START_TEST(registration_replay_order)
 }
 END_TEST
 
+/*
+ * The Home Agent's observed address (SIG_OPT_OBSERVED, docs/signalling.md):
+ * added on the way under the target's MN-HA key, it leaves the end-to-end
+ * authenticator valid and verifies only under that key; an all-zero tag
+ * (left for a peer HA) and a NULL address (stripped) are refused or gone.
+ */
+START_TEST(observed_vouched_on_the_way)
+{
+	static const uint8_t hakey[] = "HA-and-R-share-this-MN-HA-key-32";
+	static struct sig_msg m, d;
+	uint8_t buf[MH_MAX_LEN], out[MH_MAX_LEN], zero[MH_MAX_LEN];
+	uint8_t bare[MH_MAX_LEN];
+	struct ice_addr obs, got;
+	const char *why = NULL;
+	size_t len, olen, zlen, blen;
+
+	offer(&m, _i ? SIG_ANSWER : SIG_OFFER);
+	ice_addr_set(&obs, AF_INET, "\xc6\x33\x64\x02", 2012);
+	ck_assert_int_eq(sig_encode(&m, key, 32, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(sig_set_observed(buf, len, 30, &obs, hakey, 32, out,
+					  sizeof(out), &olen, &why), 0);
+	ck_assert_uint_gt(olen, len);
+	ck_assert_int_eq(sig_decode(out, olen, 30, &d, &why), 0);
+	ck_assert(d.observed_tagged);
+	ck_assert(ice_addr_eq(&d.observed, &obs));
+	/* seed 004 s.14: the sender's authenticator still holds end to end */
+	ck_assert_int_eq(sig_verify(out, olen, 30, key, 32, NOW, &why), 0);
+	ck_assert_int_eq(sig_observed_verify(out, olen, 30, hakey, 32, &got, &why), 0);
+	ck_assert(ice_addr_eq(&got, &obs));
+	/* not under another key, nor the sender's */
+	why = NULL;
+	ck_assert_int_eq(sig_observed_verify(out, olen, 30, other, 32, &got, &why), -1);
+	ck_assert_str_eq(why, "observed address not vouched for under our home-agent key");
+	ck_assert_int_eq(sig_observed_verify(out, olen, 30, key, 32, &got, &why), -1);
+	ck_assert_int_eq(sig_observed_verify(out, olen, 30, NULL, 0, &got, &why), -1);
+	/* the zero tag a peer HA gets is no proof */
+	ck_assert_int_eq(sig_set_observed(buf, len, 30, &obs, NULL, 0, zero,
+					  sizeof(zero), &zlen, &why), 0);
+	ck_assert_int_eq(sig_verify(zero, zlen, 30, key, 32, NOW, &why), 0);
+	ck_assert_int_eq(sig_observed_verify(zero, zlen, 30, hakey, 32, &got, &why), -1);
+	/* re-vouching replaces the option; NULL removes it */
+	ck_assert_int_eq(sig_set_observed(zero, zlen, 30, &obs, hakey, 32, out,
+					  sizeof(out), &olen, &why), 0);
+	ck_assert_int_eq(sig_observed_verify(out, olen, 30, hakey, 32, &got, &why), 0);
+	ck_assert_int_eq(sig_set_observed(out, olen, 30, NULL, NULL, 0, bare,
+					  sizeof(bare), &blen, &why), 0);
+	ck_assert_uint_eq(blen, len);
+	ck_assert_int_eq(sig_decode(bare, blen, 30, &d, &why), 0);
+	ck_assert_int_eq(d.observed.family, 0);
+	ck_assert_int_eq(sig_observed_verify(bare, blen, 30, hakey, 32, &got, &why), -1);
+	ck_assert_str_eq(why, "no observed address");
+	ck_assert_int_eq(sig_verify(bare, blen, 30, key, 32, NOW, &why), 0);
+	/* only offers and answers are vouched for */
+	memset(&m, 0, sizeof(m));
+	m.kind = SIG_REGISTER;
+	strcpy(m.from, "L");
+	ck_assert_int_eq(sig_encode(&m, NULL, 0, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(sig_set_observed(buf, len, 30, &obs, hakey, 32, out,
+					  sizeof(out), &olen, &why), -1);
+	ck_assert_str_eq(why, "not an offer or answer");
+}
+END_TEST
+
+/*
+ * The tag holds for its one message: moved onto another offer (another
+ * end-to-end authenticator) or with another address, it fails.
+ */
+START_TEST(observed_tag_bound_to_message)
+{
+	static const uint8_t hakey[] = "HA-and-R-share-this-MN-HA-key-32";
+	static struct sig_msg m;
+	static struct mh_msg a, b;
+	struct mipice_limits lim = { .max_cand = 30 };
+	uint8_t buf[MH_MAX_LEN], out[MH_MAX_LEN], graft[MH_MAX_LEN];
+	struct ice_addr obs, got;
+	const char *why = NULL;
+	size_t len, olen, glen;
+	unsigned int i, k;
+
+	ice_addr_set(&obs, AF_INET6, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07", 4191);
+	offer(&m, SIG_OFFER);
+	ck_assert_int_eq(sig_encode(&m, key, 32, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(sig_set_observed(buf, len, 30, &obs, hakey, 32, out,
+					  sizeof(out), &olen, &why), 0);
+	ck_assert_int_eq(mh_decode(out, olen, &lim, &a, NULL), MH_OK);
+	for (i = 0; i < a.n_tlv && a.tlv[i].type != SIG_OPT_OBSERVED; i++)
+		;
+	ck_assert_uint_lt(i, a.n_tlv);
+	ck_assert_uint_eq(a.tlv[i].len, 20 + SIG_AUTH_LEN);
+	/* the same option on a later offer of the same sender */
+	m.seq++;
+	ck_assert_int_eq(sig_encode(&m, key, 32, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(mh_decode(buf, len, &lim, &b, NULL), MH_OK);
+	ck_assert_int_eq(mh_add_tlv(&b, SIG_OPT_OBSERVED, a.tlv[i].data, a.tlv[i].len), 0);
+	ck_assert_int_eq(mh_encode(&b, graft, sizeof(graft), &glen, NULL), MH_OK);
+	ck_assert_int_eq(sig_verify(graft, glen, 30, key, 32, NOW, &why), 0);
+	ck_assert_int_eq(sig_observed_verify(graft, glen, 30, hakey, 32, &got, &why), -1);
+	/* another address under the first tag */
+	for (k = 0; k < a.n_tlv; k++)
+		if (a.tlv[k].type == SIG_OPT_OBSERVED)
+			a.tlv[k].data[19] ^= 1;
+	ck_assert_int_eq(mh_encode(&a, graft, sizeof(graft), &glen, NULL), MH_OK);
+	ck_assert_int_eq(sig_observed_verify(graft, glen, 30, hakey, 32, &got, &why), -1);
+}
+END_TEST
+
+/*
+ * Wherever the sender (or a forger on the way) put an observed option, the
+ * HA's replacement keeps the other options' order, so the end-to-end
+ * authenticator still verifies; two observed options are refused by name.
+ */
+START_TEST(observed_replaced_in_place)
+{
+	static const uint8_t hakey[] = "HA-and-R-share-this-MN-HA-key-32";
+	static struct sig_msg m, d;
+	static struct mh_msg mh;
+	struct mipice_limits lim = { .max_cand = 30 };
+	uint8_t buf[MH_MAX_LEN], mid[MH_MAX_LEN], out[MH_MAX_LEN];
+	uint8_t opt[8 + SIG_AUTH_LEN] = { 4, 0, 0x10, 0x63, 10, 0, 0, 9 };
+	struct ice_addr obs, got;
+	const char *why = NULL;
+	size_t len, mlen, olen;
+	unsigned int i;
+
+	offer(&m, SIG_OFFER);
+	ck_assert_int_eq(sig_encode(&m, key, 32, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(mh_decode(buf, len, &lim, &mh, NULL), MH_OK);
+	ck_assert_uint_ge(mh.n_tlv, 2);
+	/* a forged observed option first, the sender's options after it */
+	for (i = mh.n_tlv; i > 0; i--)
+		mh.tlv[i] = mh.tlv[i - 1];
+	mh.n_tlv++;
+	mh.tlv[0].type = SIG_OPT_OBSERVED;
+	mh.tlv[0].len = sizeof(opt);
+	memcpy(mh.tlv[0].data, opt, sizeof(opt));
+	ck_assert_int_eq(mh_encode(&mh, mid, sizeof(mid), &mlen, NULL), MH_OK);
+	ck_assert_int_eq(sig_verify(mid, mlen, 30, key, 32, NOW, &why), 0);
+	ice_addr_set(&obs, AF_INET, "\xc6\x33\x64\x02", 2012);
+	ck_assert_int_eq(sig_set_observed(mid, mlen, 30, &obs, hakey, 32, out,
+					  sizeof(out), &olen, &why), 0);
+	ck_assert_int_eq(sig_verify(out, olen, 30, key, 32, NOW, &why), 0);
+	ck_assert_int_eq(sig_observed_verify(out, olen, 30, hakey, 32, &got, &why), 0);
+	ck_assert(ice_addr_eq(&got, &obs));
+	/* a second option after the vouched one */
+	ck_assert_int_eq(mh_decode(out, olen, &lim, &mh, NULL), MH_OK);
+	ck_assert_int_eq(mh_add_tlv(&mh, SIG_OPT_OBSERVED, opt, sizeof(opt)), 0);
+	ck_assert_int_eq(mh_encode(&mh, mid, sizeof(mid), &mlen, NULL), MH_OK);
+	why = NULL;
+	ck_assert_int_eq(sig_decode(mid, mlen, 30, &d, &why), -1);
+	ck_assert_str_eq(why, "more than one observed-address option");
+}
+END_TEST
+
+/*
+ * The registered BA's form: no tag, covered by the BA's own authenticator;
+ * each form is refused by name in the other kind of message.
+ */
+START_TEST(observed_in_registered_ba)
+{
+	static struct sig_msg m, d;
+	static struct mh_msg mh;
+	struct mipice_limits lim = { .max_cand = 30 };
+	uint8_t buf[MH_MAX_LEN], tagged[8 + SIG_AUTH_LEN] = { 4, 0, 0x10, 0x63, 10, 0, 0, 9 };
+	const char *why = NULL;
+	size_t len;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = SIG_REGISTERED;
+	m.seq = 3;
+	m.timestamp = NOW;
+	ice_addr_set(&m.observed, AF_INET, "\xc6\x33\x64\x02", 2012);
+	ck_assert_int_eq(sig_encode(&m, key, 32, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), 0);
+	ck_assert(ice_addr_eq(&d.observed, &m.observed));
+	ck_assert(!d.observed_tagged);
+	ck_assert_int_eq(sig_verify(buf, len, 30, key, 32, NOW, &why), 0);
+	/* a tagged option in a BA */
+	mh_ba_init(&mh, 0, false, 1, 1);
+	ck_assert_int_eq(mh_add_tlv(&mh, SIG_OPT_OBSERVED, tagged, sizeof(tagged)), 0);
+	ck_assert_int_eq(mh_encode(&mh, buf, sizeof(buf), &len, NULL), MH_OK);
+	why = NULL;
+	ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), -1);
+	ck_assert_str_eq(why, "observed-address option of the wrong form for this message");
+	/* an untagged one in an offer */
+	offer(&m, SIG_OFFER);
+	ck_assert_int_eq(sig_encode(&m, key, 32, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(mh_decode(buf, len, &lim, &mh, NULL), MH_OK);
+	ck_assert_int_eq(mh_add_tlv(&mh, SIG_OPT_OBSERVED, tagged, 8), 0);
+	ck_assert_int_eq(mh_encode(&mh, buf, sizeof(buf), &len, NULL), MH_OK);
+	ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), -1);
+	ck_assert_str_eq(why, "observed-address option of the wrong form for this message");
+	/* a malformed one */
+	mh_ba_init(&mh, 0, false, 1, 1);
+	ck_assert_int_eq(mh_add_tlv(&mh, SIG_OPT_OBSERVED, tagged, 9), 0);
+	ck_assert_int_eq(mh_encode(&mh, buf, sizeof(buf), &len, NULL), MH_OK);
+	ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), -1);
+	ck_assert_str_eq(why, "malformed observed-address option");
+}
+END_TEST
+
 START_TEST(status_names)
 {
 	ck_assert_str_eq(sig_status_name(0), "accepted");
@@ -276,6 +476,10 @@ int main(void)
 	tcase_add_loop_test(tc, registration_authenticated, 0, 2);
 	tcase_add_test(tc, status_names);
 	tcase_add_test(tc, registration_replay_order);
+	tcase_add_loop_test(tc, observed_vouched_on_the_way, 0, 2);
+	tcase_add_test(tc, observed_tag_bound_to_message);
+	tcase_add_test(tc, observed_in_registered_ba);
+	tcase_add_test(tc, observed_replaced_in_place);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
