@@ -70,18 +70,28 @@
 /*
  * After an address event (seed 004 s.9) the daemon re-gathers as soon as a
  * usable address has a route to the Home Agent (and the STUN server): the
- * check runs this long after the last address or route event, so that a
- * burst of messages is read first. If no such route comes, it re-gathers
- * anyway [timers] regather-fallback-ms after the last address event (the
- * send retries below take over when the route comes later).
+ * check runs once the burst of rtnetlink messages waiting has been read
+ * (gather_watch_process reads until the socket is empty), with no delay
+ * of its own, since each ms there is a ms of the handover gap. If no such
+ * route comes, it re-gathers anyway [timers] regather-fallback-ms after the
+ * last address event (the send retries below take over when the route
+ * comes later).
  */
-#define DAEMON_REGATHER_DEBOUNCE_MS	5
 /*
  * A send that fails at once (ENETUNREACH: after a move the address often
  * comes before its route) is retried this soon, not after a STUN RTO or
  * the registration interval.
  */
 #define DAEMON_SEND_RETRY_MS	50	/* `mice monitor --daemon` clients */
+/*
+ * The standby credentials of the next restart (mn_standby_make) are made
+ * this long after a pair is selected, out of the way of the last checks,
+ * then again every REFRESH, and used only while younger than MAX: well
+ * inside the responder's MIKEY timestamp window (MIKEY_DEFAULT_SKEW, 300 s).
+ */
+#define DAEMON_STANDBY_DELAY_MS		500
+#define DAEMON_STANDBY_REFRESH_MS	50000
+#define DAEMON_STANDBY_MAX_MS		60000
 
 /* A peer IP the mobile node has sent to through its relay (agent/relay.h). */
 struct relay_perm {
@@ -121,6 +131,31 @@ struct session {
 	 * set are in the agent */
 	bool prepared;
 	unsigned int prepared_cands;
+	/* initiator: the subsequent offer went before the srflx answer (our
+	 * HA vouches for our address, mn_offer_early) */
+	bool offered_early;
+	/*
+	 * Initiator: the next ICE restart's credentials, MIKEY I_MESSAGE and
+	 * agent, made ahead while nothing moves (mn_standby_make), so that a
+	 * move costs the gap none of that work (about 10 ms under TCG).
+	 */
+	struct {
+		bool ready;
+		uint64_t made_ms;
+		char ufrag[ICE_UFRAG_MAX + 1], pwd[ICE_PWD_MAX + 1];
+		char remote_pwd[ICE_PWD_MAX + 1];
+		struct mikey_init_state mikey_st;
+		uint8_t mikey_msg[SIG_MIKEY_MAX];
+		size_t mikey_len;
+		struct ice_agent *ice;
+	} standby;
+	uint64_t standby_at;		/* when to make it (again) */
+	/*
+	 * The agent a restart replaced, freed once this turn of the event
+	 * loop has sent what it had to (session_retire): under TCG giving
+	 * back its memory costs milliseconds the offer or answer need not wait.
+	 */
+	struct ice_agent *retired;
 	uint64_t next_offer_ms;
 	uint64_t answer_time_ms;
 	bool kernel_pair;
@@ -171,12 +206,13 @@ struct daemon {
 	struct gather_watch watch;
 	bool watching;
 	bool regather;			/* an address changed: re-gather */
-	uint64_t regather_check_at;	/* 0: wait for the next event */
+	bool regather_check;		/* check the path after this burst */
 	uint64_t regather_at;		/* the fallback */
 	bool regather_ready;		/* mn_path_ready() said so */
 	/* the host candidates mn_path_ready() found, for mn_gather() */
 	struct ice_cand_set ready_set;
 	struct ice_cand_set local;
+	bool hosts_listed;		/* local holds mn_gather's host candidates */
 	struct srflx_query srflx;
 	bool gathered;
 	uint64_t srflx_resend_at;	/* 0: none */
@@ -188,6 +224,10 @@ struct daemon {
 	 * have been cleared by a move): see mn_offer_ready */
 	bool ha_knows_us;
 	struct ice_addr relay;		/* our relayed address at the HA */
+	/* our HA vouches for our address in what it relays (its signed BA
+	 * carries SIG_OPT_OBSERVED): a subsequent offer need not wait for
+	 * the srflx answer */
+	bool ha_observes;
 	struct session sess;
 	bool have_sess;
 	/* the control socket `mice status` and `mice monitor` use */
@@ -725,13 +765,67 @@ static void ha_register(struct daemon *d, const struct sig_msg *req,
 	m.seq = req->seq;
 	m.timestamp = now_s;
 	m.relay = r->relay;
+	/* says that we vouch for our nodes' addresses (see ha_vouch) */
+	if (key)
+		m.observed = *from;
 	if (!sig_encode(&m, key, keylen, out, sizeof(out), &olen, &why))
 		send_to(d, from, NULL, out, olen);
+}
+
+/*
+ * An offer or answer as it goes on (to @local_target, or else to a peer
+ * HA): with the address it came from, which behind a NAT is the sender's
+ * server-reflexive one, vouched for under the target's MN-HA key
+ * (SIG_OPT_OBSERVED). The target can then check toward the sender before
+ * the sender knows that address itself: after a move the sender offers at
+ * once (seed 004 s.9). One from a peer HA carries the address that HA saw,
+ * which we tag; toward a peer HA the tag is left to it; a target without a
+ * key here gets no option. Returns the bytes to send, *@len their length.
+ */
+static const uint8_t *ha_vouch(struct daemon *d, const struct sig_msg *m,
+			       const uint8_t *buf, size_t *len,
+			       const struct ice_addr *from, bool from_ha,
+			       bool local_target, const char **note)
+{
+	static uint8_t out[MH_MAX_LEN];
+	const struct ice_addr *obs = from_ha ? &m->observed : from;
+	const uint8_t *key = NULL;
+	const char *why;
+	size_t keylen = 0, olen;
+	int node;
+
+	*note = "";
+	if (local_target) {
+		node = ha_node(d, m->to);
+		if (node >= 0 && d->node_key_len[node]) {
+			key = d->node_key[node];
+			keylen = d->node_key_len[node];
+		} else {
+			obs = NULL;	/* it could not tell ours from a forgery */
+		}
+	}
+	if ((!obs || !obs->family) && !m->observed.family)
+		return buf;
+	if (sig_set_observed(buf, *len, d->cfg.max_remote_cands,
+			     obs && obs->family ? obs : NULL, key, keylen, out,
+			     sizeof(out), &olen, &why)) {
+		logev(d, "error", "%s from %s: cannot add the observed address: %s",
+		      sig_kind_name(m->kind), m->from, why);
+		return buf;
+	}
+	if (obs && obs->family)
+		*note = key ? ", observed address vouched for" :
+			", observed address for its home agent to vouch for";
+	*len = olen;
+	return out;
 }
 
 static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		     const struct ice_addr *from)
 {
+	const uint8_t *fwd;
+	const char *note;
+	bool local;
 	const struct ice_addr *next;
 	char a[64], b[64];
 	struct registration *r;
@@ -763,7 +857,8 @@ static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		return;
 	}
 	r = reg_find(d, m.to, false);
-	if (r && r->expires_ms >= now_ms(d)) {
+	local = r && r->expires_ms >= now_ms(d);
+	if (local) {
 		next = &r->addr;
 	} else if (!from_ha && (next = ha_peer_ha(d, m.to))) {
 		/* not ours: to the HA that serves the target, never further */
@@ -771,11 +866,12 @@ static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		logev(d, "drop", "%s for unknown target %s", sig_kind_name(m.kind), m.to);
 		return;
 	}
-	send_to(d, next, NULL, buf, len);
-	logev(d, "relay", "%s %s -> %s (%s -> %s, %zu bytes)%s", sig_kind_name(m.kind),
+	fwd = ha_vouch(d, &m, buf, &len, from, from_ha, local, &note);
+	send_to(d, next, NULL, fwd, len);
+	logev(d, "relay", "%s %s -> %s (%s -> %s, %zu bytes)%s%s", sig_kind_name(m.kind),
 	      m.from, m.to, addr_s(from, a, sizeof(a)),
 	      addr_s(next, b, sizeof(b)), len,
-	      r && r->expires_ms >= now_ms(d) ? "" : " to its home agent");
+	      local ? "" : " to its home agent", note);
 }
 
 /* ---- Mobile node ---------------------------------------------------------- */
@@ -915,8 +1011,13 @@ static void mikey_cfg_of(const struct session *s, struct mikey_cfg *c)
 	c->psk_len = s->psk_len;
 }
 
-/* Initiator: a fresh I_MESSAGE (new TGK and RAND) and the passwords. */
-static int session_mikey_offer(struct daemon *d, struct session *s)
+/*
+ * Initiator: a fresh I_MESSAGE (new TGK and RAND) in @msg, its state in
+ * @st, and the two passwords derived from it.
+ */
+static int mikey_offer_make(struct daemon *d, const struct session *s,
+			    struct mikey_init_state *st, uint8_t *msg,
+			    size_t *msg_len, char *pwd, char *remote_pwd)
 {
 	struct mikey_init_params ip;
 	struct mikey_cfg c;
@@ -929,16 +1030,22 @@ static int session_mikey_offer(struct daemon *d, struct session *s)
 	ip.csb_id = csb;
 	ip.encr_alg = MIKEY_ENCR_AES_CM_128;	/* the HA must not see the TGK */
 	ip.verify = true;
-	mikey_init_state_clear(&s->mikey_st);
-	if (mikey_psk_init_create(&c, &ip, mikey_ntp_now(), &s->mikey_st,
-				  s->mikey_msg, sizeof(s->mikey_msg),
-				  &s->mikey_len, &why) ||
-	    derive_pwds(s->mikey_st.tgk, s->mikey_st.tgk_len, s->mikey_st.csb_id,
-			s->mikey_st.rand, s->mikey_st.rand_len, s->pwd,
-			s->remote_pwd)) {
+	mikey_init_state_clear(st);
+	if (mikey_psk_init_create(&c, &ip, mikey_ntp_now(), st, msg,
+				  SIG_MIKEY_MAX, msg_len, &why) ||
+	    derive_pwds(st->tgk, st->tgk_len, st->csb_id, st->rand,
+			st->rand_len, pwd, remote_pwd)) {
 		logev(d, "error", "MIKEY I_MESSAGE: %s", why ? why : "derivation failed");
 		return -1;
 	}
+	return 0;
+}
+
+static int session_mikey_offer(struct daemon *d, struct session *s)
+{
+	if (mikey_offer_make(d, s, &s->mikey_st, s->mikey_msg, &s->mikey_len,
+			     s->pwd, s->remote_pwd))
+		return -1;
 	logev(d, "mikey", "I_MESSAGE %zu bytes (PSK, AES-CM-128, verify); "
 	      "ICE passwords derived from the TGK", s->mikey_len);
 	return 0;
@@ -1008,16 +1115,16 @@ static int session_mikey_finish(struct daemon *d, struct session *s,
  * @restart: after a move (seed 004 s.9) the flows are down until a pair is
  * nominated, so the controlling agent waits less for a better one.
  */
-static int session_ice(struct daemon *d, struct session *s, bool controlling,
-		       bool restart)
+static struct ice_agent *agent_new(struct daemon *d, bool controlling,
+				   bool restart, const char *ufrag,
+				   const char *pwd)
 {
 	struct ice_agent_config c;
-	unsigned int i;
 
 	ice_agent_config_default(&c);
 	c.controlling = controlling;
-	snprintf(c.ufrag, sizeof(c.ufrag), "%s", s->ufrag);
-	snprintf(c.pwd, sizeof(c.pwd), "%s", s->pwd);
+	snprintf(c.ufrag, sizeof(c.ufrag), "%s", ufrag);
+	snprintf(c.pwd, sizeof(c.pwd), "%s", pwd);
 	c.max_checks = d->cfg.max_checks;
 	c.max_remote = d->cfg.max_remote_cands;
 	c.ta_ms = d->cfg.ta_ms;
@@ -1032,8 +1139,30 @@ static int session_ice(struct daemon *d, struct session *s, bool controlling,
 			     d->cfg.nom_wait_ms;
 	c.silent_slack_ms = restart ? d->cfg.restart_silent_slack_ms :
 			    d->cfg.silent_slack_ms;
-	ice_agent_free(s->ice);
-	s->ice = ice_agent_new(&c, &d->clk);
+	return ice_agent_new(&c, &d->clk);
+}
+
+/* Replaces s->ice by @next; the old one is freed by session_reap. */
+static void session_retire(struct session *s, struct ice_agent *next)
+{
+	ice_agent_free(s->retired);
+	s->retired = s->ice;
+	s->ice = next;
+}
+
+static void session_reap(struct session *s)
+{
+	ice_agent_free(s->retired);
+	s->retired = NULL;
+}
+
+static int session_ice(struct daemon *d, struct session *s, bool controlling,
+		       bool restart)
+{
+	unsigned int i;
+
+	session_retire(s, NULL);
+	s->ice = agent_new(d, controlling, restart, s->ufrag, s->pwd);
 	if (!s->ice)
 		return -1;
 	for (i = 0; i < d->local.n; i++)
@@ -1041,10 +1170,32 @@ static int session_ice(struct daemon *d, struct session *s, bool controlling,
 	return 0;
 }
 
+static void standby_clear(struct session *s)
+{
+	ice_agent_free(s->standby.ice);
+	mikey_init_state_clear(&s->standby.mikey_st);
+	OPENSSL_cleanse(&s->standby, sizeof(s->standby));
+}
+
+/* Frees what a session holds, keys first. */
+static void session_close(struct session *s)
+{
+	standby_clear(s);
+	session_reap(s);
+	mikey_init_state_clear(&s->mikey_st);
+	if (s->mikey_replay_ready)
+		mikey_replay_free(&s->mikey_replay);
+	ice_agent_free(s->ice);
+	OPENSSL_cleanse(s, sizeof(*s));
+}
+
 static int session_open(struct daemon *d, const struct mice_cfg_peer *p)
 {
 	struct session *s = &d->sess;
 
+	if (d->have_sess)
+		session_close(s);
+	d->have_sess = false;
 	memset(s, 0, sizeof(*s));
 	s->peer = p;
 	s->peer_id = (uint32_t)(p - d->cfg.peers) + 1;
@@ -1083,6 +1234,56 @@ static void session_agree_ta(struct daemon *d, struct session *s,
 	logev(d, "pacing", "Ta %u ms: ours %u, %s's %u%s", ta, d->cfg.ta_ms,
 	      m->from, m->ice.pacing_ms ? m->ice.pacing_ms : ICE_DEFAULT_TA_MS,
 	      m->ice.pacing_ms ? "" : " (none proposed: the default)");
+}
+
+/*
+ * The peer's address as our Home Agent saw its message come (seed 004
+ * s.1.1: a server-reflexive candidate, RFC 8445 s.5.1.1.2), which its own
+ * offer may not carry yet: after a move it offers before its srflx answer
+ * is in. Taken only when the HA vouched for it under our MN-HA key (seed
+ * 004 s.14: nothing unauthenticated is checked).
+ *
+ * Its priority is that of the best host candidate, one above any the peer
+ * sends (type preference 126, local preference 65535), so that our first
+ * check goes to it: it is the one address known to reach the peer at this
+ * moment, and behind an address-filtering NAT our check toward it is what
+ * lets the peer's checks in. The controlling agent still nominates by its
+ * own priorities, so this orders our checks and nothing else.
+ */
+static void mn_add_observed(struct daemon *d, const uint8_t *buf, size_t len,
+			    const struct sig_msg *m, struct ice_cand *rc,
+			    unsigned int *n)
+{
+	struct ice_addr obs;
+	struct ice_cand *c;
+	const char *why;
+	unsigned int i;
+	char a[64];
+
+	if (!m->observed.family)
+		return;
+	if (sig_observed_verify(buf, len, d->cfg.max_remote_cands, d->ha_key,
+				d->ha_key_len, &obs, &why)) {
+		logev(d, "drop", "the observed address in the %s from %s: %s",
+		      sig_kind_name(m->kind), m->from, why);
+		return;
+	}
+	for (i = 0; i < *n; i++)
+		if (ice_addr_eq(&rc[i].addr, &obs))
+			return;		/* its own srflx candidate */
+	if (*n >= MIPICE_CAND_MAX || *n >= d->cfg.max_remote_cands)
+		return;
+	c = &rc[(*n)++];
+	memset(c, 0, sizeof(*c));
+	c->type = ICE_CAND_SRFLX;
+	c->transport = ICE_TRANSPORT_UDP;
+	c->component = 1;
+	c->local_pref = 65535;
+	c->addr = obs;
+	c->base = obs;
+	c->priority = ice_priority(ICE_TYPE_PREF_HOST, 65535, c->component);
+	logev(d, "candidate", "remote srflx %s of %s, as our home agent saw it",
+	      addr_s(&obs, a, sizeof(a)), m->from);
 }
 
 static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
@@ -1141,6 +1342,7 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 	}
 	snprintf(s->remote_ufrag, sizeof(s->remote_ufrag), "%s", m->ice.ufrag);
 	remote_from_offer(m, rc, &n);
+	mn_add_observed(d, buf, len, m, rc, &n);
 	logev(d, m->kind == SIG_OFFER ? "offer-received" : "answer-received",
 	      "from %s: ufrag %s, %u candidates", m->from, m->ice.ufrag, n);
 	session_agree_ta(d, s, m);
@@ -1164,7 +1366,7 @@ static void mn_add_relay_candidate(struct daemon *d)
 	struct ice_cand c;
 	char a[64];
 
-	if (!d->relay.family || !d->gathered)
+	if (!d->relay.family || !d->hosts_listed)
 		return;
 	memset(&c, 0, sizeof(c));
 	c.type = ICE_CAND_RELAY;
@@ -1235,6 +1437,8 @@ static void mn_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 			      d->ha_key_len ? " (authenticated)" : "");
 		d->registered = true;
 		d->ha_knows_us = true;
+		/* only a signed BA says so: a forged one must not change it */
+		d->ha_observes = d->ha_key_len && m.observed.family;
 		if (m.relay.family && !ice_addr_eq(&m.relay, &d->relay)) {
 			d->relay = m.relay;
 			mn_add_relay_candidate(d);
@@ -1374,17 +1578,116 @@ static bool mn_offer_ready(const struct daemon *d)
  * agent with the candidates gathered so far. Made while the srflx request
  * is out, it costs the handover gap nothing (under TCG it costs ~10 ms).
  */
+/*
+ * Initiator, once the session is up and then every DAEMON_STANDBY_MAX_MS:
+ * the next restart's credentials and agent, ahead of any move.
+ */
+static void mn_standby_make(struct daemon *d)
+{
+	struct session *s = &d->sess;
+	char ufrag[ICE_UFRAG_MAX + 1], pwd[ICE_PWD_MAX + 1];
+
+	standby_clear(s);
+	random_string(ufrag, 8);
+	random_string(pwd, 24);	/* replaced by the derived one below */
+	if (mikey_offer_make(d, s, &s->standby.mikey_st, s->standby.mikey_msg,
+			     &s->standby.mikey_len, pwd, s->standby.remote_pwd))
+		return;
+	s->standby.ice = agent_new(d, true, true, ufrag, pwd);
+	if (!s->standby.ice) {
+		standby_clear(s);
+		return;
+	}
+	memcpy(s->standby.ufrag, ufrag, sizeof(ufrag));
+	memcpy(s->standby.pwd, pwd, sizeof(pwd));
+	OPENSSL_cleanse(pwd, sizeof(pwd));
+	s->standby.made_ms = now_ms(d);
+	s->standby.ready = true;
+	logev(d, "standby", "MIKEY I_MESSAGE %zu bytes and an agent made for "
+	      "the next ICE restart", s->standby.mikey_len);
+}
+
+/* Made once the session is up, so that it never delays the checks. */
+static void mn_standby_timer(struct daemon *d)
+{
+	struct session *s = &d->sess;
+
+	if (!d->have_sess || !s->initiator || !s->ice || s->prepared ||
+	    ice_agent_state(s->ice) != ICE_ST_COMPLETED ||
+	    now_ms(d) < s->standby_at)
+		return;
+	mn_standby_make(d);
+	s->standby_at = now_ms(d) + DAEMON_STANDBY_REFRESH_MS;
+}
+
+/* Moves the standby credentials and agent into the session, if fresh. */
+static bool session_take_standby(struct daemon *d, struct session *s)
+{
+	unsigned int i;
+
+	if (!s->standby.ready ||
+	    now_ms(d) - s->standby.made_ms >= DAEMON_STANDBY_MAX_MS)
+		return false;
+	memcpy(s->ufrag, s->standby.ufrag, sizeof(s->ufrag));
+	memcpy(s->pwd, s->standby.pwd, sizeof(s->pwd));
+	memcpy(s->remote_pwd, s->standby.remote_pwd, sizeof(s->remote_pwd));
+	memcpy(s->mikey_msg, s->standby.mikey_msg, sizeof(s->mikey_msg));
+	s->mikey_len = s->standby.mikey_len;
+	mikey_init_state_clear(&s->mikey_st);
+	s->mikey_st = s->standby.mikey_st;
+	memset(&s->standby.mikey_st, 0, sizeof(s->standby.mikey_st));
+	session_retire(s, s->standby.ice);
+	s->standby.ice = NULL;
+	standby_clear(s);
+	s->standby_at = 0;
+	for (i = 0; i < d->local.n; i++)
+		ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
+	logev(d, "mikey", "I_MESSAGE %zu bytes (PSK, AES-CM-128, verify), "
+	      "made ahead; ICE passwords derived from the TGK", s->mikey_len);
+	return true;
+}
+
 static void mn_prepare_offer(struct daemon *d)
 {
 	struct session *s = &d->sess;
 
 	s->prepared = false;
+	if (s->remote_ufrag[0] && session_take_standby(d, s)) {
+		s->prepared = true;
+		s->prepared_cands = d->local.n;
+		return;
+	}
 	session_new_credentials(s);
 	if (session_mikey_offer(d, s) ||
 	    session_ice(d, s, true, s->remote_ufrag[0]))
 		return;
 	s->prepared = true;
 	s->prepared_cands = d->local.n;
+}
+
+/* Does a re-gathering send the subsequent offer at once (mn_offer_early)? */
+static bool mn_offers_early(const struct daemon *d)
+{
+	return d->ha_observes && d->have_sess && d->sess.initiator &&
+	       d->sess.remote_ufrag[0];
+}
+
+/* The prepared offer, completed with what was gathered since, goes now. */
+static void mn_offer_prepared(struct daemon *d)
+{
+	struct session *s = &d->sess;
+	unsigned int i;
+
+	if (!s->prepared)
+		mn_prepare_offer(d);
+	if (!s->prepared)
+		return;
+	for (i = s->prepared_cands; i < d->local.n; i++)
+		ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
+	s->prepared = false;
+	s->answered = false;
+	s->offers_sent = 0;
+	s->next_offer_ms = now_ms(d);
 }
 
 static void mn_gathering_done(struct daemon *d)
@@ -1404,21 +1707,39 @@ static void mn_gathering_done(struct daemon *d)
 		      srflx_state_name(d->srflx.state));
 	}
 	mn_add_relay_candidate(d);
-	if (d->have_sess && d->sess.initiator) {
-		struct session *s = &d->sess;
-		unsigned int i;
-
-		if (!s->prepared)
-			mn_prepare_offer(d);
-		if (!s->prepared)
-			return;
-		for (i = s->prepared_cands; i < d->local.n; i++)
-			ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
-		s->prepared = false;
-		d->sess.answered = false;
-		d->sess.offers_sent = 0;
-		d->sess.next_offer_ms = now_ms(d);
+	if (d->have_sess && d->sess.offered_early) {
+		/* the offer went without it; the HA told the peer our address */
+		d->sess.offered_early = false;
+		return;
 	}
+	if (d->have_sess && d->sess.initiator)
+		mn_offer_prepared(d);
+}
+
+/*
+ * After a move, when our HA vouches for our address in what it relays
+ * (d->ha_observes): the subsequent offer goes at once, right after the
+ * new registration, with the host candidates and the relayed one (which
+ * outlives the move). The peer learns our new server-reflexive address
+ * from the HA, so the srflx round trip is off the handover gap; our own
+ * srflx answer, when it comes, only completes the local set.
+ */
+static void mn_offer_early(struct daemon *d)
+{
+	struct session *s = &d->sess;
+
+	if (!mn_offers_early(d) || d->gathered)
+		return;
+	mn_add_relay_candidate(d);
+	mn_offer_prepared(d);
+	if (!s->ice || !mn_offer_ready(d))
+		return;
+	s->offered_early = true;
+	logev(d, "offer-early", "not waiting for the srflx answer: the home "
+	      "agent vouches for our address");
+	send_signal(d, s, SIG_OFFER);
+	s->offers_sent = 1;
+	s->next_offer_ms = now_ms(d) + DAEMON_OFFER_EVERY_MS;
 }
 
 /*
@@ -1437,6 +1758,7 @@ static void mn_gather(struct daemon *d, const struct ice_cand_set *hosts)
 		logev(d, "error", "gathering host candidates: %s", err);
 		return;
 	}
+	d->hosts_listed = true;
 	for (i = 0; i < d->local.n; i++)
 		logev(d, "candidate", "host %s priority %u",
 		      addr_s(&d->local.c[i].addr, a, sizeof(a)),
@@ -1448,8 +1770,11 @@ static void mn_gather(struct daemon *d, const struct ice_cand_set *hosts)
 		srflx_start(&d->srflx, &d->local.c[0].base, &d->cfg.stun_server,
 			    &tc, now_ms(d));
 		d->srflx_resend_at = 0;
-		if (send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
-			    d->srflx.req, d->srflx.req_len))
+		if (mn_offers_early(d))
+			/* after the registration and the offer (mn_timers) */
+			d->srflx_resend_at = now_ms(d);
+		else if (send_to(d, &d->cfg.stun_server, &d->local.c[0].base,
+				 d->srflx.req, d->srflx.req_len))
 			d->srflx_resend_at = now_ms(d) + DAEMON_SEND_RETRY_MS;
 		if (d->have_sess && d->sess.initiator)
 			mn_prepare_offer(d);
@@ -1472,7 +1797,7 @@ static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
 	/* a route only matters while a re-gathering waits for one */
 	if (ev == GATHER_EV_ROUTE) {
 		if (d->regather)
-			d->regather_check_at = now + DAEMON_REGATHER_DEBOUNCE_MS;
+			d->regather_check = true;
 		return;
 	}
 	if (!usable && ev != GATHER_EV_DEL && ev != GATHER_EV_RESYNC)
@@ -1485,7 +1810,7 @@ static void on_addr_event(enum gather_event ev, const struct gather_addr *ga,
 	d->regather_at = now + d->cfg.regather_fallback_ms;
 	d->regather = true;
 	d->regather_ready = false;	/* ready_set may be out of date */
-	d->regather_check_at = now + DAEMON_REGATHER_DEBOUNCE_MS;
+	d->regather_check = true;
 	logev(d, "address", "%s: re-gathering (seed 004 s.9)", gather_event_name(ev));
 }
 
@@ -1543,6 +1868,8 @@ static void ice_events(struct daemon *d, struct session *s)
 			}
 			if (!s->kernel_pair || !ice_addr_eq(&s->kernel_remote, remote))
 				kernel_pair(d, s, remote);
+			if (!s->standby.ready)
+				s->standby_at = now_ms(d) + DAEMON_STANDBY_DELAY_MS;
 			break;
 		case ICE_EV_COMPLETED:
 			logev(d, "completed", "checks sent %llu",
@@ -1805,10 +2132,10 @@ static void mn_timers(struct daemon *d)
 	uint64_t now = now_ms(d);
 	struct session *s = &d->sess;
 
-	if (d->regather && d->regather_check_at && now >= d->regather_check_at) {
+	if (d->regather && d->regather_check) {
 		char why[200];
 
-		d->regather_check_at = 0;
+		d->regather_check = false;
 		if (mn_path_ready(d, why, sizeof(why))) {
 			logev(d, "address", "ready: %s", why);
 			d->regather_ready = true;
@@ -1824,12 +2151,13 @@ static void mn_timers(struct daemon *d)
 			      "gathering anyway",
 			      d->cfg.regather_fallback_ms);
 		d->regather = false;
-		d->regather_check_at = 0;
+		d->regather_check = false;
 		mn_gather(d, d->regather_ready ? &d->ready_set : NULL);
 		d->regather_ready = false;
 		/* the HA must learn the new address before it relays to us */
 		d->registered = false;
 		mn_register(d);
+		mn_offer_early(d);
 	}
 	if (d->cfg.has_home_agent && now >= d->next_reg_ms)
 		mn_register(d);
@@ -1848,7 +2176,8 @@ static void mn_timers(struct daemon *d)
 		if (d->srflx.state != SRFLX_RUNNING)
 			mn_gathering_done(d);
 	}
-	if (d->have_sess && s->initiator && d->gathered && mn_offer_ready(d) &&
+	if (d->have_sess && s->initiator && (d->gathered || s->offered_early) &&
+	    mn_offer_ready(d) &&
 	    !s->answered && s->ice && now >= s->next_offer_ms &&
 	    s->offers_sent < DAEMON_OFFER_TRIES) {
 		send_signal(d, s, SIG_OFFER);
@@ -1857,6 +2186,7 @@ static void mn_timers(struct daemon *d)
 	}
 	if (d->have_sess && s->ice)
 		ice_send(d, s);
+	mn_standby_timer(d);
 }
 
 static uint64_t next_wakeup(struct daemon *d)
@@ -1867,8 +2197,8 @@ static uint64_t next_wakeup(struct daemon *d)
 		return t;
 	if (d->regather)
 		t = min_u64(t, d->regather_at);
-	if (d->regather && d->regather_check_at)
-		t = min_u64(t, d->regather_check_at);
+	if (d->regather && d->regather_check)
+		t = now_ms(d);
 	t = min_u64(t, d->next_reg_ms);
 	if (d->srflx.state == SRFLX_RUNNING)
 		t = min_u64(t, srflx_next_deadline(&d->srflx));
@@ -2091,17 +2421,12 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		ctl_timers(&d.ctl, now_ms(&d));
 		if (d.cfg.role == MICE_ROLE_MN)
 			mn_timers(&d);
+		if (d.have_sess)
+			session_reap(&d.sess);
 	}
 	logev(&d, "stop", "%s", daemon_stop ? "signal" : "timeout");
-	if (d.have_sess) {
-		mikey_init_state_clear(&d.sess.mikey_st);
-		if (d.sess.mikey_replay_ready)
-			mikey_replay_free(&d.sess.mikey_replay);
-		OPENSSL_cleanse(d.sess.remote_pwd, sizeof(d.sess.remote_pwd));
-		ice_agent_free(d.sess.ice);
-		OPENSSL_cleanse(d.sess.psk, sizeof(d.sess.psk));
-		OPENSSL_cleanse(d.sess.pwd, sizeof(d.sess.pwd));
-	}
+	if (d.have_sess)
+		session_close(&d.sess);
 	OPENSSL_cleanse(d.node_key, sizeof(d.node_key));
 	OPENSSL_cleanse(d.ha_key, sizeof(d.ha_key));
 	for (c = 0; c < DAEMON_MAX_REGS; c++)

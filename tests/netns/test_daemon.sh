@@ -131,6 +131,10 @@ else
 fi
 
 # --- 4. mobility: L's address changes --------------------------------------------
+# the next restart's MIKEY message and agent are made ahead, once a pair is up
+wait_for "$T/nat.l" "standby MIKEY I_MESSAGE .* made for the next ICE restart" 5 ||
+	fail standby-made-ahead "$(tail -4 "$T/nat.l")"
+mark=$(wc -l < "$T/nat.l")
 ip -n md_l addr del 10.99.6.2/24 dev eth0
 ip -n md_l addr add 10.99.6.3/24 dev eth0
 # L re-gathers once the new address routes to the HA (seed 004 s.9), not
@@ -156,6 +160,27 @@ if wait_for "$T/nat.l" "candidate host 10.99.6.3" 5 &&
 	pass move-new-pair-selected
 else
 	fail move-new-pair-selected "$(tail -8 "$T/nat.l")"
+fi
+# After the move L offers at once with its host and relayed candidates: the
+# HA vouches for the address it saw the offer come from (option 252, under
+# R's MN-HA key) and R checks toward it; the srflx answer comes later.
+after=$(tail -n +"$((mark + 1))" "$T/nat.l")
+if echo "$after" | grep -q "made ahead" &&
+   echo "$after" | grep -A1 "offer-early not waiting for the srflx answer" |
+	grep -q "offer-sent to R .* 2 candidates" &&
+   [ "$(echo "$after" | grep -n "offer-sent" | head -1 | cut -d: -f1)" -lt \
+     "$(echo "$after" | grep -n "candidate srflx 10.99.5.2" | head -1 | cut -d: -f1)" ]; then
+	pass move-offer-before-srflx
+else
+	fail move-offer-before-srflx "$(echo "$after" | head -12)"
+fi
+obs=$(grep -o "remote srflx 10.99.5.2:[0-9]* of L, as our home agent saw it" "$T/nat.r" |
+	tail -1 | cut -d' ' -f3)
+if [ -n "$obs" ] && grep "selected" "$T/nat.r" | tail -1 | grep -q "remote $obs (srflx/srflx)" &&
+   grep -q "relay offer L -> R .*, observed address vouched for" "$T/ha.log"; then
+	pass move-peer-checks-observed-address
+else
+	fail move-peer-checks-observed-address "$(grep -E "remote srflx|selected" "$T/nat.r")"
 fi
 stop_pair
 
