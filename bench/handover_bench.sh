@@ -11,10 +11,14 @@
 #                          mapping), from the same moment
 #   reply_after_peer_swap_ms first reply after that: the data path's share
 #   tunnel_rtt_ms          ping over the tunnel before the move
-#   ready_to_srflx_ms      L: route seen -> srflx candidate (STUN round trip)
-#   srflx_to_offer_ms      L: srflx -> subsequent offer sent
+#   route_to_ready_ms      L's daemon saw the route (rtnetlink, then the
+#                          route check), from the kernel's stamp
+#   ready_to_offer_ms      L: route seen -> subsequent offer sent (the
+#                          offer no longer waits for the srflx answer:
+#                          the HA vouches for L's address)
 #   offer_to_answer_ms     L: the signalling round trip through the HA
 #   answer_to_selected_ms  L: the checks and the nomination of the new pair
+#   ready_to_srflx_ms      L: route seen -> srflx candidate (off the path)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -34,17 +38,18 @@ done
 
 # median VALUES...
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
-printf "%-8s %6s %8s %8s %8s %8s %8s %8s %8s %8s\n" ta-ms runs gap swap reply rtt srflx offer answer checks
+printf "%-8s %6s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n" ta-ms runs gap swap reply rtt seen offer answer checks srflx
 for ta in $TAS; do
 	n=$(awk -v t="$ta" '$1 == t' "$out" | wc -l)
 	row=""
-	for k in gap_from_route_ms peer_swap_from_route_ms reply_after_peer_swap_ms tunnel_rtt_ms ready_to_srflx_ms srflx_to_offer_ms \
-		 offer_to_answer_ms answer_to_selected_ms; do
+	for k in gap_from_route_ms peer_swap_from_route_ms reply_after_peer_swap_ms tunnel_rtt_ms route_to_ready_ms \
+		 ready_to_offer_ms offer_to_answer_ms answer_to_selected_ms ready_to_srflx_ms; do
 		row="$row $(awk -v t="$ta" '$1 == t' "$out" | grep -o "$k=[0-9.]*" |
 			cut -d= -f2 | median)"
 	done
 	# shellcheck disable=SC2086
-	printf "%-8s %6s %8s %8s %8s %8s %8s %8s %8s %8s\n" "$ta" "$n" $row
+	printf "%-8s %6s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n" "$ta" "$n" $row
 done
 echo "(ms, medians; gap = first reply after the new route; swap = R's kernel pair replaced;"
-echo " reply = first reply after the swap; checks = answer -> selected on L)"
+echo " reply = first reply after the swap; seen = route -> L saw it; offer = seen -> offer sent;"
+echo " checks = answer -> selected on L; srflx = seen -> srflx answer, off the path)"

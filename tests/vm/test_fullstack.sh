@@ -31,11 +31,13 @@ topo_mn_conf "$T/peerL.conf" 10.99.5.1 L "$T/psk"
 for f in "$T/peerR.conf" "$T/peerL.conf"; do
 	printf '[timers]\nta-ms %s\n' "${MICE_FULLSTACK_TA_MS:-5}" >> "$f"
 done
+# MICE_FULLSTACK_LOGS=1: verbose daemons, their logs of the move printed
+V=${MICE_FULLSTACK_LOGS:+-v}
 ip netns exec fs_ha $MICE daemon -c "$T/ha.conf" > "$T/ha" 2>&1 &
 sleep 0.5
-ip netns exec fs_r $MICE daemon -c "$T/peerL.conf" --name R --dev mice0 \
+ip netns exec fs_r $MICE $V daemon -c "$T/peerL.conf" --name R --dev mice0 \
 	--peer-prefix 10.200.0.1/32 > "$T/r" 2>&1 &
-ip netns exec fs_l $MICE daemon -c "$T/peerR.conf" --name L --connect R --dev mice0 \
+ip netns exec fs_l $MICE $V daemon -c "$T/peerR.conf" --name L --connect R --dev mice0 \
 	--peer-prefix 10.200.0.2/32 > "$T/l" 2>&1 &
 
 wait_for "$T/l" "kernel socket attached" 10 && pass daemon-attached-socket ||
@@ -121,16 +123,19 @@ gap_route=$(first_reply_after "$t_route")
 # data path adds once ICE has chosen. R's pair is the one that must
 # change (its remote is L's new mapping); L's keeps R's address, and L's
 # packets take the new source address from the route at once.
-swap_at() {	# LOG PATTERN: wall-clock time of PATTERN's first line after the move
+wall_at() {	# LOG PATTERN: wall-clock time of PATTERN's first line after the move
 	awk -v d="$t_del" -v p="$2" '
 		/ start .*t=0 is/ { for (i = 1; i <= NF; i++) if ($i == "is") w = $(i + 1) }
 		index($0, p) { t = w + substr($1, 3) + 0; if (t > d) { printf "%.6f\n", t; exit } }' "$1"
 }
-t_swap=$(swap_at "$T/r" "kernel-pair peer L id 1")
+t_swap=$(wall_at "$T/r" "kernel-pair peer L id 1")
 swap_route=$(awk -v r="$t_route" -v w="${t_swap:-0}" 'BEGIN { if (w > r) printf "%.0f", (w - r) * 1000 }')
 reply_swap=$([ -n "$t_swap" ] && first_reply_after "$t_swap")
+# when L saw the route (its "address ready"), from the route's own stamp
+t_ready=$(wall_at "$T/l" "address ready")
+route_ready=$(awk -v r="$t_route" -v w="${t_ready:-0}" 'BEGIN { if (w > r) printf "%.0f", (w - r) * 1000 }')
 sed -n '/ address del/,$p' "$T/l" | awk -v g="${gap_route:-none}" -v rtt="${rtt:-none}" \
-	-v sw="${swap_route:-none}" -v rs="${reply_swap:-none}" '
+	-v sw="${swap_route:-none}" -v rs="${reply_swap:-none}" -v rr="${route_ready:-none}" '
 	function at(l) { return substr(l, 3, index(l, " ") - 3) * 1000 }
 	/ address ready/ && !rd { rd = at($0) }
 	/ candidate srflx/ && !sx { sx = at($0) }
@@ -138,12 +143,19 @@ sed -n '/ address del/,$p' "$T/l" | awk -v g="${gap_route:-none}" -v rtt="${rtt:
 	/ answer-received/ && !an { an = at($0) }
 	/ selected/ && !se { se = at($0) }
 	END { if (rd && sx && of && an && se)
-		printf "    handover: gap_from_route_ms=%s peer_swap_from_route_ms=%s reply_after_peer_swap_ms=%s tunnel_rtt_ms=%s ready_to_srflx_ms=%.0f srflx_to_offer_ms=%.0f offer_to_answer_ms=%.0f answer_to_selected_ms=%.0f\n",
-			g, sw, rs, rtt, sx - rd, of - sx, an - of, se - an }'
+		printf "    handover: gap_from_route_ms=%s peer_swap_from_route_ms=%s reply_after_peer_swap_ms=%s tunnel_rtt_ms=%s route_to_ready_ms=%s ready_to_offer_ms=%.0f offer_to_answer_ms=%.0f answer_to_selected_ms=%.0f ready_to_srflx_ms=%.0f\n",
+			g, sw, rs, rtt, rr, of - rd, an - of, se - an, sx - rd }'
 echo "    L's timeline of the move:"
-sed -n '/ address /,$p' "$T/l" | grep -E "address|candidate|registered|offer|answer|selected" |
-	head -12 | sed 's/^/      /'
+sed -n '/ address /,$p' "$T/l" | grep -E "address|candidate|registered|offer|answer|selected|made ahead" |
+	head -14 | sed 's/^/      /'
 grep "selected\|kernel-pair" "$T/l" "$T/r" | sed 's/^/    /'
+if [ -n "${MICE_FULLSTACK_LOGS:-}" ]; then
+	for f in l r ha; do
+		echo "    --- $f, from the move:"
+		awk -v d="$t_del" '/ start .*t=0 is/ { for (i = 1; i <= NF; i++) if ($i == "is") w = $(i + 1) }
+			{ if (w && w + substr($1, 3) > d - 0.05) print "      " $0 }' "$T/$f" | head -80
+	done
+fi
 wait $cli; wait $srv
 check_eq tcp-across-move-every-byte "$(sha256sum < "$T/src")" "$(sha256sum < "$T/dst" 2>/dev/null)"
 ip netns exec fs_l ping -c 3 -i 0.3 -W 2 10.200.0.2 >/dev/null 2>&1 &&
