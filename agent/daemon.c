@@ -1156,17 +1156,24 @@ static void session_reap(struct session *s)
 	s->retired = NULL;
 }
 
-static int session_ice(struct daemon *d, struct session *s, bool controlling,
-		       bool restart)
+/* The local candidates gathered so far, from the @from'th on, into s->ice. */
+static void session_add_locals(struct daemon *d, struct session *s,
+			       unsigned int from)
 {
 	unsigned int i;
 
+	for (i = from; i < d->local.n; i++)
+		ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
+}
+
+static int session_ice(struct daemon *d, struct session *s, bool controlling,
+		       bool restart)
+{
 	session_retire(s, NULL);
 	s->ice = agent_new(d, controlling, restart, s->ufrag, s->pwd);
 	if (!s->ice)
 		return -1;
-	for (i = 0; i < d->local.n; i++)
-		ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
+	session_add_locals(d, s, 0);
 	return 0;
 }
 
@@ -1585,22 +1592,19 @@ static bool mn_offer_ready(const struct daemon *d)
 static void mn_standby_make(struct daemon *d)
 {
 	struct session *s = &d->sess;
-	char ufrag[ICE_UFRAG_MAX + 1], pwd[ICE_PWD_MAX + 1];
 
 	standby_clear(s);
-	random_string(ufrag, 8);
-	random_string(pwd, 24);	/* replaced by the derived one below */
+	random_string(s->standby.ufrag, 8);
 	if (mikey_offer_make(d, s, &s->standby.mikey_st, s->standby.mikey_msg,
-			     &s->standby.mikey_len, pwd, s->standby.remote_pwd))
+			     &s->standby.mikey_len, s->standby.pwd,
+			     s->standby.remote_pwd))
 		return;
-	s->standby.ice = agent_new(d, true, true, ufrag, pwd);
+	s->standby.ice = agent_new(d, true, true, s->standby.ufrag,
+				   s->standby.pwd);
 	if (!s->standby.ice) {
 		standby_clear(s);
 		return;
 	}
-	memcpy(s->standby.ufrag, ufrag, sizeof(ufrag));
-	memcpy(s->standby.pwd, pwd, sizeof(pwd));
-	OPENSSL_cleanse(pwd, sizeof(pwd));
 	s->standby.made_ms = now_ms(d);
 	s->standby.ready = true;
 	logev(d, "standby", "MIKEY I_MESSAGE %zu bytes and an agent made for "
@@ -1623,8 +1627,6 @@ static void mn_standby_timer(struct daemon *d)
 /* Moves the standby credentials and agent into the session, if fresh. */
 static bool session_take_standby(struct daemon *d, struct session *s)
 {
-	unsigned int i;
-
 	if (!s->standby.ready ||
 	    now_ms(d) - s->standby.made_ms >= DAEMON_STANDBY_MAX_MS)
 		return false;
@@ -1640,8 +1642,7 @@ static bool session_take_standby(struct daemon *d, struct session *s)
 	s->standby.ice = NULL;
 	standby_clear(s);
 	s->standby_at = 0;
-	for (i = 0; i < d->local.n; i++)
-		ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
+	session_add_locals(d, s, 0);
 	logev(d, "mikey", "I_MESSAGE %zu bytes (PSK, AES-CM-128, verify), "
 	      "made ahead; ICE passwords derived from the TGK", s->mikey_len);
 	return true;
@@ -1665,6 +1666,14 @@ static void mn_prepare_offer(struct daemon *d)
 	s->prepared_cands = d->local.n;
 }
 
+/* The offer now, and again every DAEMON_OFFER_EVERY_MS until answered. */
+static void mn_send_offer(struct daemon *d, struct session *s)
+{
+	send_signal(d, s, SIG_OFFER);
+	s->offers_sent++;
+	s->next_offer_ms = now_ms(d) + DAEMON_OFFER_EVERY_MS;
+}
+
 /* Does a re-gathering send the subsequent offer at once (mn_offer_early)? */
 static bool mn_offers_early(const struct daemon *d)
 {
@@ -1676,14 +1685,12 @@ static bool mn_offers_early(const struct daemon *d)
 static void mn_offer_prepared(struct daemon *d)
 {
 	struct session *s = &d->sess;
-	unsigned int i;
 
 	if (!s->prepared)
 		mn_prepare_offer(d);
 	if (!s->prepared)
 		return;
-	for (i = s->prepared_cands; i < d->local.n; i++)
-		ice_agent_add_local_candidate(s->ice, &d->local.c[i]);
+	session_add_locals(d, s, s->prepared_cands);
 	s->prepared = false;
 	s->answered = false;
 	s->offers_sent = 0;
@@ -1737,9 +1744,7 @@ static void mn_offer_early(struct daemon *d)
 	s->offered_early = true;
 	logev(d, "offer-early", "not waiting for the srflx answer: the home "
 	      "agent vouches for our address");
-	send_signal(d, s, SIG_OFFER);
-	s->offers_sent = 1;
-	s->next_offer_ms = now_ms(d) + DAEMON_OFFER_EVERY_MS;
+	mn_send_offer(d, s);
 }
 
 /*
@@ -2180,9 +2185,7 @@ static void mn_timers(struct daemon *d)
 	    mn_offer_ready(d) &&
 	    !s->answered && s->ice && now >= s->next_offer_ms &&
 	    s->offers_sent < DAEMON_OFFER_TRIES) {
-		send_signal(d, s, SIG_OFFER);
-		s->offers_sent++;
-		s->next_offer_ms = now + DAEMON_OFFER_EVERY_MS;
+		mn_send_offer(d, s);
 	}
 	if (d->have_sess && s->ice)
 		ice_send(d, s);
