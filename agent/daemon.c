@@ -160,6 +160,9 @@ struct session {
 	uint64_t answer_time_ms;
 	bool kernel_pair;
 	struct ice_addr kernel_remote;
+	/* the remote of the last selected pair: first checked after a move */
+	bool have_selected_remote;
+	struct ice_addr selected_remote;
 	struct ice_addr relay_bound;	/* peer bound at the HA for media */
 	/*
 	 * MIKEY (RFC 3830 PSK mode) rides in the offer and answer; the ICE
@@ -1293,6 +1296,8 @@ static void mn_add_observed(struct daemon *d, const uint8_t *buf, size_t len,
 	      addr_s(&obs, a, sizeof(a)), m->from);
 }
 
+static void ice_send(struct daemon *d, struct session *s);
+
 static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 				  size_t len, const struct sig_msg *m)
 {
@@ -1353,12 +1358,21 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 	logev(d, m->kind == SIG_OFFER ? "offer-received" : "answer-received",
 	      "from %s: ufrag %s, %u candidates", m->from, m->ice.ufrag, n);
 	session_agree_ta(d, s, m);
+	if (restart && s->have_selected_remote)
+		ice_agent_set_known_remote(s->ice, &s->selected_remote);
 	err = ice_agent_set_remote(s->ice, m->ice.ufrag, s->remote_pwd, rc, n,
 				   true, now_ms(d));
 	if (err != ICE_OK) {
 		logev(d, "error", "remote candidates refused: %s", ice_err_str(err));
 		return;
 	}
+	/*
+	 * The first check goes now, before the answer: behind an address-
+	 * filtering NAT it is what lets the initiator's checks in, and the
+	 * answer that lets the initiator start them takes the longer way,
+	 * through the HA.
+	 */
+	ice_send(d, s);
 	if (m->kind == SIG_OFFER)
 		send_signal(d, s, SIG_ANSWER);
 }
@@ -1864,6 +1878,8 @@ static void ice_events(struct daemon *d, struct session *s)
 			      ice_cand_type_name(ev.pair.local.type),
 			      ice_cand_type_name(ev.pair.remote.type),
 			      (unsigned long long)(now_ms(d) - s->answer_time_ms));
+			s->selected_remote = ev.pair.remote.addr;
+			s->have_selected_remote = true;
 			if (ev.pair.local.type == ICE_CAND_RELAY) {
 				/* media leaves through the HA, which we bind */
 				remote = &d->cfg.home_agent;

@@ -106,6 +106,9 @@ struct ice_agent {
 	unsigned int n_early;
 	struct early_req early[EARLY_MAX];
 
+	bool have_known;		/* ice_agent_set_known_remote() */
+	struct ice_addr known_remote;
+
 	/* IDs of checks cancelled on completion: a late answer to one is
 	 * expected, not an attack (counted as late_responses). */
 	unsigned int cancelled_pos, cancelled_n;
@@ -670,6 +673,35 @@ enum ice_err ice_agent_set_ta(struct ice_agent *a, uint32_t ta_ms)
 	return ICE_OK;
 }
 
+enum ice_err ice_agent_set_known_remote(struct ice_agent *a,
+					const struct ice_addr *remote)
+{
+	if (!a || (remote && remote->family != AF_INET &&
+		   remote->family != AF_INET6))
+		return ICE_E_ARG;
+	a->have_known = remote != NULL;
+	if (remote)
+		a->known_remote = *remote;
+	return ICE_OK;
+}
+
+static bool toward_known(const struct ice_agent *a, const struct ice_cand *r)
+{
+	return a->have_known && ice_addr_eq(&r->addr, &a->known_remote);
+}
+
+/* The highest-priority Waiting pair toward the known remote, if any. */
+static struct cl_pair *known_waiting(struct ice_agent *a)
+{
+	unsigned int i;
+
+	for (i = 0; a->have_known && i < a->cl.n; i++)	/* priority order */
+		if (a->cl.pairs[i].state == CL_WAITING &&
+		    toward_known(a, &a->cl.pairs[i].remote))
+			return &a->cl.pairs[i];
+	return NULL;
+}
+
 enum ice_err ice_agent_restart(struct ice_agent *a, const char *ufrag,
 			       const char *pwd, uint64_t now)
 {
@@ -872,7 +904,9 @@ static bool next_check(struct ice_agent *a, struct cl_pair **pp, bool *nom,
 	}
 	if (cap_reached(a))
 		return false;
-	p = cl_next_waiting(&a->cl);
+	p = known_waiting(a);
+	if (!p)
+		p = cl_next_waiting(&a->cl);
 	if (!p && take)
 		p = cl_unfreeze_one(&a->cl);
 	else if (!p && can_unfreeze(a))
@@ -1086,7 +1120,7 @@ static bool relayed(const struct ice_cand *l, const struct ice_cand *r)
 static void maybe_nominate(struct ice_agent *a)
 {
 	struct valid_pair *best;
-	bool pending = false, last_resort;
+	bool pending = false, last_resort, known;
 	uint64_t bp;
 	unsigned int i;
 
@@ -1104,7 +1138,9 @@ static void maybe_nominate(struct ice_agent *a)
 	 * the way, so a direct pair often answers later than the relay.
 	 */
 	last_resort = relayed(&best->local, &best->remote);
-	for (i = 0; i < a->cl.n; i++) {
+	/* the direct path that worked until our move: no wait for better */
+	known = !last_resort && toward_known(a, &best->remote);
+	for (i = 0; i < a->cl.n && !known; i++) {
 		const struct cl_pair *p = &a->cl.pairs[i];
 
 		if ((p->state == CL_WAITING || p->state == CL_FROZEN ||

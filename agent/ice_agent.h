@@ -317,6 +317,21 @@ uint32_t ice_ta_agreed(uint32_t local_ms, uint32_t remote_ms);
  * the first check is paced by it. */
 enum ice_err ice_agent_set_ta(struct ice_agent *a, uint32_t ta_ms);
 
+/*
+ * After an ICE restart caused by our own move (seed 004 s.9): @remote is
+ * the peer address the selected pair used until the move; NULL forgets
+ * it. A Waiting pair toward it is checked before any other, and once such
+ * a pair is valid the controlling agent nominates it without waiting for
+ * better pairs (nominate_wait_ms): the peer did not move, so its side of
+ * that path is known to work, and while nothing is nominated the flows
+ * are down. Priorities are unchanged (s.6.1.2.3), so this only reorders
+ * the checks and shortens the wait; a better pair that answers first
+ * still wins. The price: a better path the move opened (into the peer's
+ * own LAN, say) is not waited for.
+ */
+enum ice_err ice_agent_set_known_remote(struct ice_agent *a,
+					const struct ice_addr *remote);
+
 /* ICE restart (seed 004 s.9, RFC 8445 s.9): new local credentials. The
  * state goes back to NEW until the peer's new set is given. */
 enum ice_err ice_agent_restart(struct ice_agent *a, const char *ufrag,
