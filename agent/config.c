@@ -28,6 +28,7 @@ enum cfg_kind {
 	K_STUN_SERVER,
 	K_HOME_AGENT,
 	K_FROZEN,
+	K_EARLY_CHECKS,
 	K_NOMINATION,
 	K_KERNEL,
 	K_UINT,
@@ -55,6 +56,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ SEC_AGENT, "stun-server", K_STUN_SERVER, 0, 0, 0, NULL },
 	{ SEC_AGENT, "home-agent", K_HOME_AGENT, 0, 0, 0, NULL },
 	{ SEC_AGENT, "frozen", K_FROZEN, 0, 0, 0, NULL },
+	{ SEC_AGENT, "early-checks", K_EARLY_CHECKS, 0, 0, 0, NULL },
 	{ SEC_AGENT, "nomination", K_NOMINATION, 0, 0, 0, NULL },
 	{ SEC_AGENT, "kernel", K_KERNEL, 0, 0, 0, NULL },
 	{ SEC_AGENT, "home-agent-key", K_HA_KEY, 0, 0, 0, NULL },
@@ -163,6 +165,7 @@ void mice_config_defaults(struct mice_config *c)
 	memset(c, 0, sizeof(*c));
 	c->role = MICE_ROLE_NONE;
 	c->frozen = false;			/* seed 004 s.1.4 */
+	c->early_checks = true;
 	c->nomination = MICE_NOM_REGULAR;
 	c->kernel = MICE_KERNEL_AUTO;
 	c->max_checks = MICE_CFG_MAX_CHECKS_DEF;
@@ -434,6 +437,11 @@ static int set_key(struct cfg_parser *p, const struct cfg_key *k, char *v)
 		if (parse_bool(v, &c->frozen))
 			return perr(p, "key 'frozen': expected 'on' or 'off', "
 				    "got '%s'", shown(v, sb, sizeof(sb)));
+		return 0;
+	case K_EARLY_CHECKS:
+		if (parse_bool(v, &c->early_checks))
+			return perr(p, "key 'early-checks': expected 'on' or "
+				    "'off', got '%s'", shown(v, sb, sizeof(sb)));
 		return 0;
 	case K_NOMINATION:
 		if (!strcmp(v, "regular"))

@@ -127,6 +127,8 @@ struct mice_config {
 	bool has_home_agent;
 	struct ice_addr home_agent;
 	bool frozen;
+	/* after a move, check the peer's last candidates as the offer goes */
+	bool early_checks;
 	enum mice_nomination nomination;
 	enum mice_kernel_mode kernel;
 	/* mn: the MN-HA key its registrations are signed with ("": none) */

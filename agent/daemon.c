@@ -143,6 +143,7 @@ struct session {
 		bool ready;
 		uint64_t made_ms;
 		char ufrag[ICE_UFRAG_MAX + 1], pwd[ICE_PWD_MAX + 1];
+		char remote_ufrag[ICE_UFRAG_MAX + 1];
 		char remote_pwd[ICE_PWD_MAX + 1];
 		struct mikey_init_state mikey_st;
 		uint8_t mikey_msg[SIG_MIKEY_MAX];
@@ -157,12 +158,21 @@ struct session {
 	 */
 	struct ice_agent *retired;
 	uint64_t next_offer_ms;
-	uint64_t answer_time_ms;
 	bool kernel_pair;
 	struct ice_addr kernel_remote;
 	/* the remote of the last selected pair: first checked after a move */
 	bool have_selected_remote;
 	struct ice_addr selected_remote;
+	/*
+	 * The peer's candidates and the Ta of the last exchange: after a
+	 * move the initiator checks them from the moment its subsequent
+	 * offer goes (mn_check_early), before the answer can come back.
+	 */
+	struct ice_cand prev_rc[MIPICE_CAND_MAX];
+	unsigned int prev_n;
+	uint32_t ta_agreed;
+	bool early_checks;		/* initiator: checking prev_rc */
+	uint64_t checks_from_ms;	/* when this agent's checks began */
 	struct ice_addr relay_bound;	/* peer bound at the HA for media */
 	/*
 	 * MIKEY (RFC 3830 PSK mode) rides in the offer and answer; the ICE
@@ -174,6 +184,8 @@ struct session {
 	uint8_t mikey_msg[SIG_MIKEY_MAX];	/* our I_ or R_MESSAGE */
 	size_t mikey_len;
 	char remote_pwd[ICE_PWD_MAX + 1];
+	/* initiator: the responder's ufrag our TGK gives (derive_creds) */
+	char expect_ufrag[ICE_UFRAG_MAX + 1];
 };
 
 /* What the MIP-ICE pwd field carries: the real passwords are derived. */
@@ -984,24 +996,29 @@ static void session_new_credentials(struct session *s)
 }
 
 /*
- * The two ICE passwords from the TGK: RFC 3830 s.4.1.3 derivation with
- * cs_id 1 for the initiator's and 2 for the responder's, 12 octets each,
- * written as 24 hex characters (RFC 8445 wants at least 22).
+ * The two ICE passwords and the responder's ufrag from the TGK: RFC 3830
+ * s.4.1.3 derivation with cs_id 1 for the initiator's password and 2 for
+ * the responder's, 12 octets each written as 24 hex characters (RFC 8445
+ * wants at least 22), and cs_id 3 for the responder's ufrag, 4 octets as
+ * 8 hex characters. The initiator thus knows all of the responder's new
+ * credentials when it offers, and after a move it checks before the
+ * answer is back (mn_check_early); the answer's ufrag must match.
  */
-static int derive_pwds(const uint8_t *tgk, size_t tgk_len, uint32_t csb_id,
-		       const uint8_t *rand, size_t rand_len, char *pwd_i,
-		       char *pwd_r)
+static int derive_creds(const uint8_t *tgk, size_t tgk_len, uint32_t csb_id,
+			const uint8_t *rand, size_t rand_len, char *pwd_i,
+			char *pwd_r, char *ufrag_r)
 {
+	static const size_t len[3] = { 12, 12, 4 };
+	char *out[3] = { pwd_i, pwd_r, ufrag_r };
 	uint8_t k[12];
-	char *out[2] = { pwd_i, pwd_r };
-	int role, i;
+	unsigned int i, cs;
 
-	for (role = 0; role < 2; role++) {
-		if (mikey_derive(MIKEY_KEY_TEK, tgk, tgk_len, (uint8_t)(role + 1),
-				 csb_id, rand, rand_len, k, sizeof(k)))
+	for (cs = 0; cs < 3; cs++) {
+		if (mikey_derive(MIKEY_KEY_TEK, tgk, tgk_len, (uint8_t)(cs + 1),
+				 csb_id, rand, rand_len, k, len[cs]))
 			return -1;
-		for (i = 0; i < 12; i++)
-			snprintf(out[role] + 2 * i, 3, "%02x", k[i]);
+		for (i = 0; i < len[cs]; i++)
+			snprintf(out[cs] + 2 * i, 3, "%02x", k[i]);
 	}
 	OPENSSL_cleanse(k, sizeof(k));
 	return 0;
@@ -1020,7 +1037,8 @@ static void mikey_cfg_of(const struct session *s, struct mikey_cfg *c)
  */
 static int mikey_offer_make(struct daemon *d, const struct session *s,
 			    struct mikey_init_state *st, uint8_t *msg,
-			    size_t *msg_len, char *pwd, char *remote_pwd)
+			    size_t *msg_len, char *pwd, char *remote_pwd,
+			    char *remote_ufrag)
 {
 	struct mikey_init_params ip;
 	struct mikey_cfg c;
@@ -1036,8 +1054,8 @@ static int mikey_offer_make(struct daemon *d, const struct session *s,
 	mikey_init_state_clear(st);
 	if (mikey_psk_init_create(&c, &ip, mikey_ntp_now(), st, msg,
 				  SIG_MIKEY_MAX, msg_len, &why) ||
-	    derive_pwds(st->tgk, st->tgk_len, st->csb_id, st->rand,
-			st->rand_len, pwd, remote_pwd)) {
+	    derive_creds(st->tgk, st->tgk_len, st->csb_id, st->rand,
+			 st->rand_len, pwd, remote_pwd, remote_ufrag)) {
 		logev(d, "error", "MIKEY I_MESSAGE: %s", why ? why : "derivation failed");
 		return -1;
 	}
@@ -1047,7 +1065,7 @@ static int mikey_offer_make(struct daemon *d, const struct session *s,
 static int session_mikey_offer(struct daemon *d, struct session *s)
 {
 	if (mikey_offer_make(d, s, &s->mikey_st, s->mikey_msg, &s->mikey_len,
-			     s->pwd, s->remote_pwd))
+			     s->pwd, s->remote_pwd, s->expect_ufrag))
 		return -1;
 	logev(d, "mikey", "I_MESSAGE %zu bytes (PSK, AES-CM-128, verify); "
 	      "ICE passwords derived from the TGK", s->mikey_len);
@@ -1078,8 +1096,8 @@ static int session_mikey_answer(struct daemon *d, struct session *s,
 	err = mikey_psk_resp_process(&c, &s->mikey_replay, mikey_ntp_now(),
 				     m->mikey, m->mikey_len, &res, s->mikey_msg,
 				     sizeof(s->mikey_msg), &s->mikey_len, &why);
-	if (err || derive_pwds(res.tgk, res.tgk_len, res.csb_id, res.rand,
-			       res.rand_len, s->remote_pwd, s->pwd)) {
+	if (err || derive_creds(res.tgk, res.tgk_len, res.csb_id, res.rand,
+				res.rand_len, s->remote_pwd, s->pwd, s->ufrag)) {
 		logev(d, "drop", "MIKEY I_MESSAGE from %s refused: %s", m->from,
 		      why ? why : "derivation failed");
 		mikey_result_clear(&res);
@@ -1241,6 +1259,7 @@ static void session_agree_ta(struct daemon *d, struct session *s,
 	uint32_t ta = ice_ta_agreed(d->cfg.ta_ms, m->ice.pacing_ms);
 
 	ice_agent_set_ta(s->ice, ta);
+	s->ta_agreed = ta;
 	logev(d, "pacing", "Ta %u ms: ours %u, %s's %u%s", ta, d->cfg.ta_ms,
 	      m->from, m->ice.pacing_ms ? m->ice.pacing_ms : ICE_DEFAULT_TA_MS,
 	      m->ice.pacing_ms ? "" : " (none proposed: the default)");
@@ -1298,6 +1317,88 @@ static void mn_add_observed(struct daemon *d, const uint8_t *buf, size_t len,
 
 static void ice_send(struct daemon *d, struct session *s);
 
+static void session_keep_remote(struct session *s, const struct ice_cand *rc,
+				unsigned int n)
+{
+	memcpy(s->prev_rc, rc, n * sizeof(*rc));
+	s->prev_n = n;
+}
+
+static bool cands_known(const struct session *s, const struct ice_cand *rc,
+			unsigned int n)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < s->prev_n; k++)
+			if (ice_addr_eq(&rc[i].addr, &s->prev_rc[k].addr))
+				break;
+		if (k == s->prev_n)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The answer to an offer whose checks began before it (mn_check_early):
+ * they go on if they already chose a pair or if the answer brings no
+ * address they lack; otherwise a fresh agent (our credentials are those
+ * of the offer) starts over with the answer's set. True: nothing more to
+ * do with the answer.
+ */
+static bool mn_early_checks_go_on(struct daemon *d, struct session *s,
+				  const struct ice_cand *rc, unsigned int n)
+{
+	s->early_checks = false;
+	if (ice_agent_state(s->ice) == ICE_ST_COMPLETED || cands_known(s, rc, n))
+		return true;
+	logev(d, "ice-restart", "the answer of %s brings candidates the early "
+	      "checks lack: checks start over", s->peer->name);
+	if (session_ice(d, s, true, true)) {
+		logev(d, "error", "no agent for the answer's candidates");
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Initiator, after a move (seed 004 s.9), as the subsequent offer goes:
+ * its agent checks the peer's candidates of the last exchange at once,
+ * with the peer's new credentials that our TGK gives (derive_creds) and
+ * the Ta agreed last time. Behind an address-filtering NAT our first
+ * check cannot reach the peer, but it opens our NAT to the peer's checks,
+ * which start as soon as the offer reaches it; those get through, our
+ * check is sent again at once on them (schedule_resend), and the pair is
+ * valid and nominated about when the answer would have been back. Only
+ * what the peer authenticated last time is checked (seed 004 s.14), and
+ * only the peer, holding the TGK, can answer these checks.
+ */
+static void mn_check_early(struct daemon *d, struct session *s)
+{
+	enum ice_err err;
+
+	if (!d->cfg.early_checks || s->early_checks || !s->remote_ufrag[0] ||
+	    !s->prev_n ||
+	    !s->expect_ufrag[0] || !s->ice)
+		return;
+	if (s->have_selected_remote)
+		ice_agent_set_known_remote(s->ice, &s->selected_remote);
+	if (s->ta_agreed)
+		ice_agent_set_ta(s->ice, s->ta_agreed);
+	err = ice_agent_set_remote(s->ice, s->expect_ufrag, s->remote_pwd,
+				   s->prev_rc, s->prev_n, true, now_ms(d));
+	if (err != ICE_OK) {
+		logev(d, "error", "early checks: %s", ice_err_str(err));
+		return;
+	}
+	s->early_checks = true;
+	s->checks_from_ms = now_ms(d);
+	logev(d, "checks-early", "toward the %u candidates %s gave last, "
+	      "before its answer (its credentials come from our TGK)",
+	      s->prev_n, s->peer->name);
+	ice_send(d, s);
+}
+
 static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 				  size_t len, const struct sig_msg *m)
 {
@@ -1331,10 +1432,15 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 	if (m->kind == SIG_ANSWER) {
 		if (!s->initiator || (s->answered && !restart))
 			return;
+		if (strcmp(m->ice.ufrag, s->expect_ufrag)) {
+			logev(d, "drop", "answer from %s: ufrag %s, not the %s "
+			      "our TGK gives", m->from, m->ice.ufrag,
+			      s->expect_ufrag);
+			return;
+		}
 		if (session_mikey_finish(d, s, m))
 			return;
 		s->answered = true;
-		s->answer_time_ms = now_ms(d);
 	} else {
 		if (s->remote_ufrag[0] && !restart) {
 			send_signal(d, s, SIG_ANSWER);	/* a retransmitted offer */
@@ -1350,7 +1456,6 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 		    session_ice(d, s, false, restart))
 			return;
 		s->initiator = false;
-		s->answer_time_ms = now_ms(d);
 	}
 	snprintf(s->remote_ufrag, sizeof(s->remote_ufrag), "%s", m->ice.ufrag);
 	remote_from_offer(m, rc, &n);
@@ -1358,6 +1463,11 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 	logev(d, m->kind == SIG_OFFER ? "offer-received" : "answer-received",
 	      "from %s: ufrag %s, %u candidates", m->from, m->ice.ufrag, n);
 	session_agree_ta(d, s, m);
+	if (m->kind == SIG_ANSWER && s->early_checks &&
+	    mn_early_checks_go_on(d, s, rc, n)) {
+		session_keep_remote(s, rc, n);
+		return;
+	}
 	if (restart && s->have_selected_remote)
 		ice_agent_set_known_remote(s->ice, &s->selected_remote);
 	err = ice_agent_set_remote(s->ice, m->ice.ufrag, s->remote_pwd, rc, n,
@@ -1366,6 +1476,8 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 		logev(d, "error", "remote candidates refused: %s", ice_err_str(err));
 		return;
 	}
+	session_keep_remote(s, rc, n);
+	s->checks_from_ms = now_ms(d);
 	/*
 	 * The first check goes now, before the answer: behind an address-
 	 * filtering NAT it is what lets the initiator's checks in, and the
@@ -1611,7 +1723,7 @@ static void mn_standby_make(struct daemon *d)
 	random_string(s->standby.ufrag, 8);
 	if (mikey_offer_make(d, s, &s->standby.mikey_st, s->standby.mikey_msg,
 			     &s->standby.mikey_len, s->standby.pwd,
-			     s->standby.remote_pwd))
+			     s->standby.remote_pwd, s->standby.remote_ufrag))
 		return;
 	s->standby.ice = agent_new(d, true, true, s->standby.ufrag,
 				   s->standby.pwd);
@@ -1647,6 +1759,8 @@ static bool session_take_standby(struct daemon *d, struct session *s)
 	memcpy(s->ufrag, s->standby.ufrag, sizeof(s->ufrag));
 	memcpy(s->pwd, s->standby.pwd, sizeof(s->pwd));
 	memcpy(s->remote_pwd, s->standby.remote_pwd, sizeof(s->remote_pwd));
+	memcpy(s->expect_ufrag, s->standby.remote_ufrag,
+	       sizeof(s->expect_ufrag));
 	memcpy(s->mikey_msg, s->standby.mikey_msg, sizeof(s->mikey_msg));
 	s->mikey_len = s->standby.mikey_len;
 	mikey_init_state_clear(&s->mikey_st);
@@ -1684,6 +1798,8 @@ static void mn_prepare_offer(struct daemon *d)
 static void mn_send_offer(struct daemon *d, struct session *s)
 {
 	send_signal(d, s, SIG_OFFER);
+	if (!s->offers_sent && !s->answered)
+		mn_check_early(d, s);
 	s->offers_sent++;
 	s->next_offer_ms = now_ms(d) + DAEMON_OFFER_EVERY_MS;
 }
@@ -1872,12 +1988,12 @@ static void ice_events(struct daemon *d, struct session *s)
 			     ice_cand_type_name(ev.pair.remote.type));
 			break;
 		case ICE_EV_SELECTED:
-			logev(d, "selected", "local %s remote %s (%s/%s) %llu ms after the answer",
+			logev(d, "selected", "local %s remote %s (%s/%s) %llu ms after the checks began",
 			      addr_s(&ev.pair.local.addr, a, sizeof(a)),
 			      addr_s(&ev.pair.remote.addr, b, sizeof(b)),
 			      ice_cand_type_name(ev.pair.local.type),
 			      ice_cand_type_name(ev.pair.remote.type),
-			      (unsigned long long)(now_ms(d) - s->answer_time_ms));
+			      (unsigned long long)(now_ms(d) - s->checks_from_ms));
 			s->selected_remote = ev.pair.remote.addr;
 			s->have_selected_remote = true;
 			if (ev.pair.local.type == ICE_CAND_RELAY) {

@@ -43,6 +43,7 @@ static const char *good_file =
 	"stun-server 10.99.0.1\n"
 	"home-agent [2001:db8::1]:5000\r\n"
 	"frozen on\n"
+	"early-checks off\n"
 	"nomination aggressive\n"
 	"kernel off\n"
 	"\n"
@@ -83,6 +84,7 @@ START_TEST(test_good_file)
 	ck_assert_int_eq(cfg.home_agent.family, AF_INET6);
 	ck_assert_uint_eq(cfg.home_agent.port, 5000);
 	ck_assert(cfg.frozen);
+	ck_assert(!cfg.early_checks);
 	ck_assert_int_eq(cfg.nomination, MICE_NOM_AGGRESSIVE);
 	ck_assert_int_eq(cfg.kernel, MICE_KERNEL_OFF);
 	ck_assert_uint_eq(cfg.max_checks, 50);
@@ -115,6 +117,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.role, MICE_ROLE_HA);
 	ck_assert_int_eq(cfg.registration, MICE_REG_AUTHENTICATED);
 	ck_assert(!cfg.frozen);				/* seed 004 s.1.4 */
+	ck_assert(cfg.early_checks);
 	ck_assert_int_eq(cfg.nomination, MICE_NOM_REGULAR);
 	ck_assert_int_eq(cfg.kernel, MICE_KERNEL_AUTO);
 	ck_assert_uint_eq(cfg.max_checks, 100);		/* seed 004 s.14.4.2 */
@@ -218,6 +221,8 @@ START_TEST(test_bad_keys_and_sections)
 	bad(HDR "[timers]\nta-ms 10\nta-ms 10\n",
 	    "t.conf:6: key 'ta-ms' is already set on line 5", NULL);
 	bad(HDR "frozen\n", "t.conf:4: key 'frozen': expected a value", NULL);
+	bad(HDR "early-checks soon\n",
+	    "key 'early-checks': expected 'on' or 'off', got 'soon'", NULL);
 	bad(HDR "frozen maybe\n", "key 'frozen': expected 'on' or 'off'",
 	    "got 'maybe'");
 	bad(HDR "nomination eager\n", "key 'nomination'", "'regular' or "

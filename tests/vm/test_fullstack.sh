@@ -15,12 +15,12 @@ MICE=$(pwd)/agent/mice
 T=$(mktemp -d)
 NS="fs_ha fs_l fs_r fs_nl fs_nr"
 check_eq() { [ "$2" = "$3" ] && pass "$1" || fail "$1" "expected '$2', got '$3'"; }
-# await_line FILE PATTERN SECONDS: like wait_for, but blocked on inotify
-# (tail -F) instead of a grep and a sleep every 100 ms: during the move
-# those process starts took the emulated CPUs from the daemons whose
-# handover is being timed.
+# await_line FILE PATTERN SECONDS [FROM]: like wait_for (from line FROM
+# on), but blocked on inotify (tail -F) instead of a grep and a sleep every
+# 100 ms: during the move those process starts took the emulated CPUs from
+# the daemons whose handover is being timed.
 await_line() {
-	grep -q -m1 -- "$2" < <(timeout "$3" tail -n +1 -F "$1" 2>/dev/null)
+	grep -q -m1 -- "$2" < <(timeout "$3" tail -n +"${4:-1}" -F "$1" 2>/dev/null)
 }
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
@@ -31,13 +31,25 @@ topo_nat fs_nr 10.99.5.3 fs_r 10.99.7.1 10.99.7.2 eim
 topo_tunnel fs_l 1 2
 topo_tunnel fs_r 2 1
 topo_ha_conf "$T/ha.conf" 10.99.5.1
-topo_mn_conf "$T/peerR.conf" 10.99.5.1 R "$T/psk"
+# MICE_FULLSTACK_EARLY_CHECKS=off: after the move L waits for the answer
+# before it checks (docs/config.md early-checks)
+topo_mn_conf "$T/peerR.conf" 10.99.5.1 R "$T/psk" \
+	${MICE_FULLSTACK_EARLY_CHECKS:+early-checks "$MICE_FULLSTACK_EARLY_CHECKS"}
 topo_mn_conf "$T/peerL.conf" 10.99.5.1 L "$T/psk"
 # Both propose Ta 5 ms (RFC 8445 s.14.2 floor), the fast-handover setting
 # docs/config.md recommends; MICE_FULLSTACK_TA_MS compares others.
 for f in "$T/peerR.conf" "$T/peerL.conf"; do
 	printf '[timers]\nta-ms %s\n' "${MICE_FULLSTACK_TA_MS:-5}" >> "$f"
 done
+# MICE_FULLSTACK_HA_DELAY_MS=N: a distant Home Agent, N ms each way on
+# both sides of its link (the signalling round trip gets 4 N longer; the
+# path between L and R does not)
+if [ -n "${MICE_FULLSTACK_HA_DELAY_MS:-}" ]; then
+	if ! tc qdisc add dev fs_hapub root netem delay "${MICE_FULLSTACK_HA_DELAY_MS}ms" ||
+	   ! ip netns exec fs_ha tc qdisc add dev pub root netem delay "${MICE_FULLSTACK_HA_DELAY_MS}ms"; then
+		fail ha-delay "tc netem is not available"
+	fi
+fi
 # MICE_FULLSTACK_LOGS=1: verbose daemons, their logs of the move printed
 V=${MICE_FULLSTACK_LOGS:+-v}
 ip netns exec fs_ha $MICE daemon -c "$T/ha.conf" > "$T/ha" 2>&1 &
@@ -99,6 +111,41 @@ fi
 # R learns L's new public mapping and replaces the pair in its kernel.
 await_line "$T/r" "kernel-pair peer L .* replaced" 20 &&
 	pass move-pair-replaced-in-kernel || fail move-pair-replaced-in-kernel "$(tail -8 "$T/r")"
+# A second move, the Home Agent now far away (10 ms each way on its link,
+# unless MICE_FULLSTACK_HA_DELAY_MS set it already): with early-checks L
+# checks R's last candidates as its offer goes, and selects the new pair
+# before the answer is back through the HA; without, after it.
+sleep 2
+if [ -z "${MICE_FULLSTACK_HA_DELAY_MS:-}" ] &&
+   ! { tc qdisc add dev fs_hapub root netem delay 10ms &&
+       ip netns exec fs_ha tc qdisc add dev pub root netem delay 10ms; }; then
+	fail far-ha-delay "tc netem is not available"
+fi
+from_l=$(($(wc -l < "$T/l") + 1))
+from_r=$(($(wc -l < "$T/r") + 1))
+ip -n fs_l addr del 10.99.6.3/24 dev eth0
+ip -n fs_l addr add 10.99.6.4/24 dev eth0
+ip -n fs_l route add default via 10.99.6.1
+await_line "$T/r" "kernel-pair peer L .* replaced" 20 "$from_r" &&
+	pass far-ha-move-pair-replaced ||
+	fail far-ha-move-pair-replaced "$(tail -n +"$from_r" "$T/r" | tail -8)"
+await_line "$T/l" "answer-received" 10 "$from_l"
+far=$(tail -n +"$from_l" "$T/l" | awk '
+	function at(l) { return substr(l, 3, index(l, " ") - 3) * 1000 }
+	/ offer-sent/ && !of { of = at($0) } / checks-early/ && !ce { ce = NR }
+	/ selected/ && !se { se = NR; st = at($0) } / answer-received/ && !an { an = NR; at_ = at($0) }
+	END { printf "%s %s %s %.0f %.0f\n", ce ? ce : 0, se ? se : 0, an ? an : 0, st - of, at_ - of }')
+read -r far_ce far_se far_an far_sel_ms far_ans_ms <<< "$far"
+echo "    far-ha move: L selected ${far_sel_ms} ms after its offer, the answer came ${far_ans_ms} ms after it"
+if [ "${MICE_FULLSTACK_EARLY_CHECKS:-on}" = off ]; then
+	[ "$far_ce" = 0 ] && [ "$far_se" -gt "$far_an" ] && [ "$far_an" -gt 0 ] &&
+		pass far-ha-no-early-checks-waits-for-answer ||
+		fail far-ha-no-early-checks-waits-for-answer "lines: checks-early $far_ce selected $far_se answer $far_an"
+else
+	[ "$far_ce" -gt 0 ] && [ "$far_se" -gt "$far_ce" ] && [ "$far_an" -gt "$far_se" ] &&
+		pass far-ha-early-checks-select-before-answer ||
+		fail far-ha-early-checks-select-before-answer "lines: checks-early $far_ce selected $far_se answer $far_an"
+fi
 wait $pinger
 sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$T/moveping")
 got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/moveping")
@@ -146,13 +193,15 @@ sed -n '/ address del/,$p' "$T/l" | awk -v g="${gap_route:-none}" -v rtt="${rtt:
 	/ candidate srflx/ && !sx { sx = at($0) }
 	/ offer-sent/ && !of { of = at($0) }
 	/ answer-received/ && !an { an = at($0) }
+	/ checks-early/ && !ce { ce = at($0) }
 	/ selected/ && !se { se = at($0) }
-	END { if (rd && sx && of && an && se)
-		printf "    handover: gap_from_route_ms=%s peer_swap_from_route_ms=%s reply_after_peer_swap_ms=%s tunnel_rtt_ms=%s route_to_ready_ms=%s ready_to_offer_ms=%.0f offer_to_answer_ms=%.0f answer_to_selected_ms=%.0f ready_to_srflx_ms=%.0f\n",
-			g, sw, rs, rtt, rr, of - rd, an - of, se - an, sx - rd }'
+	END { if (!ce) ce = an	# checks from the offer, or from the answer
+	      if (rd && sx && of && an && se)
+		printf "    handover: gap_from_route_ms=%s peer_swap_from_route_ms=%s reply_after_peer_swap_ms=%s tunnel_rtt_ms=%s route_to_ready_ms=%s ready_to_offer_ms=%.0f offer_to_answer_ms=%.0f checks_to_selected_ms=%.0f ready_to_srflx_ms=%.0f\n",
+			g, sw, rs, rtt, rr, of - rd, an - of, se - ce, sx - rd }'
 echo "    L's timeline of the move:"
-sed -n '/ address /,$p' "$T/l" | grep -E "address|candidate|registered|offer|answer|selected|made ahead" |
-	head -14 | sed 's/^/      /'
+sed -n '/ address /,$p' "$T/l" | grep -E "address|candidate|registered|offer|answer|checks-early|selected|made ahead" |
+	head -16 | sed 's/^/      /'
 grep "selected\|kernel-pair" "$T/l" "$T/r" | sed 's/^/    /'
 if [ -n "${MICE_FULLSTACK_LOGS:-}" ]; then
 	for f in l r ha; do
