@@ -1350,8 +1350,10 @@ static bool mn_early_checks_go_on(struct daemon *d, struct session *s,
 				  const struct ice_cand *rc, unsigned int n)
 {
 	s->early_checks = false;
-	if (ice_agent_state(s->ice) == ICE_ST_COMPLETED || cands_known(s, rc, n))
+	if (ice_agent_state(s->ice) == ICE_ST_COMPLETED || cands_known(s, rc, n)) {
+		ice_agent_hold_unknown(s->ice, false);	/* the rest may go now */
 		return true;
+	}
 	logev(d, "ice-restart", "the answer of %s brings candidates the early "
 	      "checks lack: checks start over", s->peer->name);
 	if (session_ice(d, s, true, true)) {
@@ -1363,15 +1365,17 @@ static bool mn_early_checks_go_on(struct daemon *d, struct session *s,
 
 /*
  * Initiator, after a move (seed 004 s.9), as the subsequent offer goes:
- * its agent checks the peer's candidates of the last exchange at once,
- * with the peer's new credentials that our TGK gives (derive_creds) and
- * the Ta agreed last time. Behind an address-filtering NAT our first
- * check cannot reach the peer, but it opens our NAT to the peer's checks,
- * which start as soon as the offer reaches it; those get through, our
- * check is sent again at once on them (schedule_resend), and the pair is
- * valid and nominated about when the answer would have been back. Only
- * what the peer authenticated last time is checked (seed 004 s.14), and
- * only the peer, holding the TGK, can answer these checks.
+ * its agent takes the peer's candidates of the last exchange, with the
+ * peer's new credentials that our TGK gives (derive_creds) and the Ta
+ * agreed last time, and checks the one the flows used at once; the rest
+ * wait for the answer, as do pairs the peer's checks do not trigger.
+ * Behind an address-filtering NAT our first check cannot reach the peer,
+ * but it opens our NAT to the peer's checks, which start as soon as the
+ * offer reaches it; those get through, our check is sent again at once
+ * on them (schedule_resend), and the pair is valid and nominated while
+ * the answer is still on its way back through the HA. Only what the peer
+ * authenticated last time is checked (seed 004 s.14), and only the peer,
+ * holding the TGK, can answer these checks.
  */
 static void mn_check_early(struct daemon *d, struct session *s)
 {
@@ -1381,8 +1385,11 @@ static void mn_check_early(struct daemon *d, struct session *s)
 	    !s->prev_n ||
 	    !s->expect_ufrag[0] || !s->ice)
 		return;
-	if (s->have_selected_remote)
+	if (s->have_selected_remote) {
+		/* that path first; the others once the answer is in */
 		ice_agent_set_known_remote(s->ice, &s->selected_remote);
+		ice_agent_hold_unknown(s->ice, true);
+	}
 	if (s->ta_agreed)
 		ice_agent_set_ta(s->ice, s->ta_agreed);
 	err = ice_agent_set_remote(s->ice, s->expect_ufrag, s->remote_pwd,

@@ -108,6 +108,7 @@ struct ice_agent {
 
 	bool have_known;		/* ice_agent_set_known_remote() */
 	struct ice_addr known_remote;
+	bool hold_unknown;		/* ice_agent_hold_unknown() */
 
 	/* IDs of checks cancelled on completion: a late answer to one is
 	 * expected, not an attack (counted as late_responses). */
@@ -685,20 +686,35 @@ enum ice_err ice_agent_set_known_remote(struct ice_agent *a,
 	return ICE_OK;
 }
 
+enum ice_err ice_agent_hold_unknown(struct ice_agent *a, bool on)
+{
+	if (!a)
+		return ICE_E_ARG;
+	a->hold_unknown = on;
+	return ICE_OK;
+}
+
 static bool toward_known(const struct ice_agent *a, const struct ice_cand *r)
 {
 	return a->have_known && ice_addr_eq(&r->addr, &a->known_remote);
 }
 
-/* The highest-priority Waiting pair toward the known remote, if any. */
+/*
+ * The highest-priority Waiting pair toward the known remote, if any; not
+ * from a relayed candidate, the last resort (s.5.1.2.2), which waits its
+ * turn (and, held, the answer).
+ */
 static struct cl_pair *known_waiting(struct ice_agent *a)
 {
 	unsigned int i;
 
-	for (i = 0; a->have_known && i < a->cl.n; i++)	/* priority order */
-		if (a->cl.pairs[i].state == CL_WAITING &&
-		    toward_known(a, &a->cl.pairs[i].remote))
+	for (i = 0; a->have_known && i < a->cl.n; i++) {	/* priority order */
+		const struct cl_pair *p = &a->cl.pairs[i];
+
+		if (p->state == CL_WAITING && p->local.type != ICE_CAND_RELAY &&
+		    toward_known(a, &p->remote))
 			return &a->cl.pairs[i];
+	}
 	return NULL;
 }
 
@@ -905,6 +921,8 @@ static bool next_check(struct ice_agent *a, struct cl_pair **pp, bool *nom,
 	if (cap_reached(a))
 		return false;
 	p = known_waiting(a);
+	if (!p && a->hold_unknown)
+		return false;
 	if (!p)
 		p = cl_next_waiting(&a->cl);
 	if (!p && take)
@@ -1052,8 +1070,10 @@ static void check_done(struct ice_agent *a)
 	if (a->txns.n || next_check(a, &p, &nom, false) || a->nominating)
 		return;
 	for (i = 0; i < a->cl.n; i++)
-		if (a->cl.pairs[i].state == CL_IN_PROGRESS)
-			return;
+		if (a->cl.pairs[i].state == CL_IN_PROGRESS ||
+		    (a->hold_unknown && (a->cl.pairs[i].state == CL_WAITING ||
+					 a->cl.pairs[i].state == CL_FROZEN)))
+			return;		/* held pairs are still to be tried */
 	if (a->n_valid == 0)
 		fail_all(a);
 	/* With valid pairs: the controlling agent nominates (timers below);

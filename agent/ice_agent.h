@@ -332,6 +332,15 @@ enum ice_err ice_agent_set_ta(struct ice_agent *a, uint32_t ta_ms);
 enum ice_err ice_agent_set_known_remote(struct ice_agent *a,
 					const struct ice_addr *remote);
 
+/*
+ * While @on, of the pairs not yet checked only those toward the known
+ * remote start; triggered checks (the peer's checks, s.7.3.1.4) still
+ * run. The initiator's checks before the answer (seed 004 s.9) try the
+ * path that worked until the move and hold the rest, which the peer's
+ * new set may not even hold, until the answer is in.
+ */
+enum ice_err ice_agent_hold_unknown(struct ice_agent *a, bool on);
+
 /* ICE restart (seed 004 s.9, RFC 8445 s.9): new local credentials. The
  * state goes back to NEW until the peer's new set is given. */
 enum ice_err ice_agent_restart(struct ice_agent *a, const char *ufrag,
