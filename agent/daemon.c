@@ -1279,6 +1279,17 @@ static void session_agree_ta(struct daemon *d, struct session *s,
  * lets the peer's checks in. The controlling agent still nominates by its
  * own priorities, so this orders our checks and nothing else.
  */
+static bool cands_have(const struct ice_cand *c, unsigned int n,
+		       const struct ice_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (ice_addr_eq(&c[i].addr, a))
+			return true;
+	return false;
+}
+
 static void mn_add_observed(struct daemon *d, const uint8_t *buf, size_t len,
 			    const struct sig_msg *m, struct ice_cand *rc,
 			    unsigned int *n)
@@ -1286,7 +1297,6 @@ static void mn_add_observed(struct daemon *d, const uint8_t *buf, size_t len,
 	struct ice_addr obs;
 	struct ice_cand *c;
 	const char *why;
-	unsigned int i;
 	char a[64];
 
 	if (!m->observed.family)
@@ -1297,9 +1307,8 @@ static void mn_add_observed(struct daemon *d, const uint8_t *buf, size_t len,
 		      sig_kind_name(m->kind), m->from, why);
 		return;
 	}
-	for (i = 0; i < *n; i++)
-		if (ice_addr_eq(&rc[i].addr, &obs))
-			return;		/* its own srflx candidate */
+	if (cands_have(rc, *n, &obs))
+		return;		/* its own srflx candidate */
 	if (*n >= MIPICE_CAND_MAX || *n >= d->cfg.max_remote_cands)
 		return;
 	c = &rc[(*n)++];
@@ -1324,19 +1333,28 @@ static void session_keep_remote(struct session *s, const struct ice_cand *rc,
 	s->prev_n = n;
 }
 
+/* Does every candidate of @rc have an address of the last exchange's? */
 static bool cands_known(const struct session *s, const struct ice_cand *rc,
 			unsigned int n)
 {
-	unsigned int i, k;
+	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < s->prev_n; k++)
-			if (ice_addr_eq(&rc[i].addr, &s->prev_rc[k].addr))
-				break;
-		if (k == s->prev_n)
+	for (i = 0; i < n; i++)
+		if (!cands_have(s->prev_rc, s->prev_n, &rc[i].addr))
 			return false;
-	}
 	return true;
+}
+
+/*
+ * After a move: the path the flows used is checked first (and, @hold,
+ * alone until released), see ice_agent_set_known_remote().
+ */
+static void session_prefer_last_path(struct session *s, bool hold)
+{
+	if (!s->have_selected_remote)
+		return;
+	ice_agent_set_known_remote(s->ice, &s->selected_remote);
+	ice_agent_hold_unknown(s->ice, hold);
 }
 
 /*
@@ -1382,14 +1400,9 @@ static void mn_check_early(struct daemon *d, struct session *s)
 	enum ice_err err;
 
 	if (!d->cfg.early_checks || s->early_checks || !s->remote_ufrag[0] ||
-	    !s->prev_n ||
-	    !s->expect_ufrag[0] || !s->ice)
+	    !s->prev_n || !s->expect_ufrag[0] || !s->ice)
 		return;
-	if (s->have_selected_remote) {
-		/* that path first; the others once the answer is in */
-		ice_agent_set_known_remote(s->ice, &s->selected_remote);
-		ice_agent_hold_unknown(s->ice, true);
-	}
+	session_prefer_last_path(s, true);	/* the rest once answered */
 	if (s->ta_agreed)
 		ice_agent_set_ta(s->ice, s->ta_agreed);
 	err = ice_agent_set_remote(s->ice, s->expect_ufrag, s->remote_pwd,
@@ -1475,8 +1488,8 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 		session_keep_remote(s, rc, n);
 		return;
 	}
-	if (restart && s->have_selected_remote)
-		ice_agent_set_known_remote(s->ice, &s->selected_remote);
+	if (restart)
+		session_prefer_last_path(s, false);
 	err = ice_agent_set_remote(s->ice, m->ice.ufrag, s->remote_pwd, rc, n,
 				   true, now_ms(d));
 	if (err != ICE_OK) {

@@ -938,49 +938,54 @@ START_TEST(test_known_remote_first_and_at_once)
 END_TEST
 
 /*
- * Held, only the pair toward the known remote is checked: the same case
- * completes without a single datagram to the dead best address; released,
- * the held pairs are checked as usual.
+ * For test_hold_unknown: A has B's dead best address and its working one
+ * (@cb), B checks only from the working one; A's known remote is
+ * cb.c[@known], held. The remote sets are given, nothing has run.
  */
-START_TEST(test_hold_unknown)
+static struct icesim *held_setup(struct cands *cb, unsigned int known)
 {
 	struct ice_agent_config cfa, cfb;
-	struct cands ca = { 0 }, cb = { 0 }, bl = { 0 };
+	struct cands ca = { 0 }, bl = { 0 };
 	struct icesim *s = icesim_new(9);
-	const struct ice_stats *st;
 
+	memset(cb, 0, sizeof(*cb));
 	cand_add(&ca, "10.0.0.1", 5000, 65535);
-	cand_add(&cb, "10.9.9.9", 6001, 65535);		/* dead, best */
-	cand_add(&cb, "10.0.0.2", 6000, 60000);
-	cand_add(&bl, "10.0.0.2", 6000, 60000);	/* B checks only from it */
+	cand_add(cb, "10.9.9.9", 6001, 65535);		/* dead, best */
+	cand_add(cb, "10.0.0.2", 6000, 60000);
+	cand_add(&bl, "10.0.0.2", 6000, 60000);
 	cfg_init(&cfa, A, true, 2);
 	cfg_init(&cfb, B, false, 1);
 	icesim_agent(s, A, &cfa);
 	icesim_agent(s, B, &cfb);
 	give_locals(s, A, &ca, 1);
 	give_locals(s, B, &bl, 0);
-	icesim_add_addr(s, B, &cb.c[1].addr);
+	icesim_add_addr(s, B, &cb->c[1].addr);
 	ck_assert_int_eq(ice_agent_set_known_remote(s->side[A].agent,
-						    &cb.c[1].addr), ICE_OK);
+						    &cb->c[known].addr), ICE_OK);
 	ck_assert_int_eq(ice_agent_hold_unknown(s->side[A].agent, true), ICE_OK);
-	give_remote(s, A, &cb);
+	give_remote(s, A, cb);
 	give_remote(s, B, &ca);
+	return s;
+}
+
+/*
+ * Held, only the pair toward the known remote is checked: the same case
+ * completes without a single datagram to the dead best address; released,
+ * the held pairs are checked as usual.
+ */
+START_TEST(test_hold_unknown)
+{
+	const struct ice_stats *st;
+	struct cands cb;
+	struct icesim *s = held_setup(&cb, 1);
+
 	icesim_run(s, 60000, icesim_both_completed, NULL);
 	ck_assert(s->side[A].completed);
 	ck_assert_uint_eq(s->side[A].unreachable, 0);	/* 10.9.9.9 untried */
 	icesim_free(s);
 
 	/* the known address dead: nothing else is tried until the release */
-	s = icesim_new(9);
-	icesim_agent(s, A, &cfa);
-	icesim_agent(s, B, &cfb);
-	give_locals(s, A, &ca, 1);
-	give_locals(s, B, &bl, 0);
-	icesim_add_addr(s, B, &cb.c[1].addr);
-	ice_agent_set_known_remote(s->side[A].agent, &cb.c[0].addr);
-	ice_agent_hold_unknown(s->side[A].agent, true);
-	give_remote(s, A, &cb);
-	give_remote(s, B, &ca);
+	s = held_setup(&cb, 0);
 	s->side[B].blackhole = true;	/* no triggered checks on A meanwhile */
 	icesim_run(s, 200, NULL, NULL);
 	s->side[B].blackhole = false;
