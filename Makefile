@@ -57,8 +57,11 @@ TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c)
 tools: $(TOOLS)
 TOOL_SRCS := tests/unit/pkt.c tests/unit/crc_zlib.c tests/unit/toolarg.c \
 	     kmod/classify.c agent/nl.c agent/nlmsg.c
-$(BUILD)/tools/%: tests/tools/%.c $(TOOL_SRCS) $(HDRS) | $(BUILD)/tools
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TOOL_SRCS) -lmnl -lz
+# A tool that needs more registers it in its mk fragment:
+#   tool_NAME_SRCS := agent/sigmsg.c ...   tool_NAME_LIBS := -lcrypto
+.SECONDEXPANSION:
+$(BUILD)/tools/%: tests/tools/%.c $(TOOL_SRCS) $$(tool_$$*_SRCS) $(HDRS) | $(BUILD)/tools
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(TOOL_SRCS) $(tool_$*_SRCS) -lmnl -lz $(tool_$*_LIBS)
 
 define unit_rules
 $(BUILD)/unit/test_$(1): $$(unit_$(1)_SRCS) $$(HDRS) | $(BUILD)/unit

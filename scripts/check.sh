@@ -116,6 +116,25 @@ for t in tests/vm/selftest_*.sh; do
 		record FAIL "vm/$n" "see $out/$n.log"; tail -5 "$out/$n.log"; fi
 done
 
+section "attack suite (tests/attack: each attack changes nothing)"
+# test_*.sh run on the host in namespaces; vm_*.sh run in the VM with the
+# module loaded (and unloaded after, so a leaked reference fails the run).
+for t in tests/attack/test_*.sh; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t" .sh)
+	timeout 900 "$t" > "$out/attack-$n.log" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL): ' "$out/attack-$n.log" | while read -r st rest; do
+		echo "${st%:} attack/$n/${rest%%:*}" >> "$out/results"
+	done
+	grep -E '^(PASS|FAIL|SKIP): ' "$out/attack-$n.log" | sed 's/^/    /'
+	[ $rc = 0 ] || record FAIL "attack/$n" "exit $rc, see $out/attack-$n.log"
+done
+for t in tests/attack/vm_*.sh; do
+	[ -x "$t" ] || continue
+	vm_suite "attack-$(basename "$t" .sh)" --module kmod/mice.ko --rmmod --timeout 600 -- "$t"
+done
+
 section "host network-namespace suites"
 for t in tests/netns/test_*.sh; do
 	[ -x "$t" ] || continue

@@ -44,6 +44,12 @@ BAD_RE='WARNING:|BUG:|Oops|refcount_t|list_add corruption|list_del corruption|ge
 BENIGN_RE='module verification failed|loading out-of-tree module taints kernel'
 
 err() { echo "$prog: $*" >&2; }
+
+# One guest at a time on this machine: two TCG guests on 2 cores starve
+# each other's timers and make timed cases flaky. MICE_VM_LOCK names the
+# lock file (default /tmp/mice-vm.lock); waits, never fails.
+exec 9>"${MICE_VM_LOCK:-/tmp/mice-vm.lock}"
+flock 9
 usage() { sed -n '2,/^set -uo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 125; }
 
 module='' module_args='' rmmod=0 timeout=600 kver=${MICE_VM_KVER:-} smp=2 mem=1024
