@@ -252,8 +252,8 @@ void ctl_timers(struct ctl_server *s, uint64_t now)
 			serve(s, i, CTL_REQ_STATUS);
 }
 
-void ctl_event_write(FILE *f, bool json, uint64_t t_ms, const char *event,
-		     const char *text)
+static void event_render(FILE *f, bool json, uint64_t t_ms, const char *event,
+			 const char *text)
 {
 	if (json) {
 		struct json j;
@@ -270,30 +270,56 @@ void ctl_event_write(FILE *f, bool json, uint64_t t_ms, const char *event,
 			(unsigned long long)(t_ms / 1000),
 			(unsigned long long)(t_ms % 1000), event, text);
 	}
-	fflush(f);
+}
+
+size_t ctl_event_format(char *buf, size_t size, bool json, uint64_t t_ms,
+			const char *event, const char *text)
+{
+	FILE *f = fmemopen(buf, size, "w");
+	long len;
+
+	if (!f || size < 2) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	/* our buffer: stdio adds no second one of its own */
+	setvbuf(f, NULL, _IONBF, 0);
+	event_render(f, json, t_ms, event, text);
+	len = ftell(f);
+	fclose(f);
+	if (len < 0)
+		len = 0;
+	if ((size_t)len > size - 1)
+		len = (long)size - 1;
+	/* a line cut short still ends as one */
+	if (!len || buf[len - 1] != '\n') {
+		if ((size_t)len == size - 1)
+			len--;
+		buf[len++] = '\n';
+	}
+	return (size_t)len;
 }
 
 void ctl_broadcast(struct ctl_server *s, uint64_t t_ms, const char *event,
 		   const char *text)
 {
-	char line[1024];
+	char line[2][CTL_EVENT_MAX];	/* [json]: each rendered once */
+	size_t len[2] = { 0, 0 };
 	unsigned int i;
 
 	for (i = 0; i < CTL_MAX_MONITORS; i++) {
-		FILE *f;
-		size_t len;
+		bool json = s->mon[i].json;
 		ssize_t n;
 
 		if (s->mon[i].fd < 0)
 			continue;
-		f = fmemopen(line, sizeof(line), "w");
-		if (!f)
-			continue;
-		ctl_event_write(f, s->mon[i].json, t_ms, event, text);
-		len = (size_t)ftell(f);
-		fclose(f);
-		n = send(s->mon[i].fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n != (ssize_t)len) {
+		if (!len[json])
+			len[json] = ctl_event_format(line[json], sizeof(line[json]),
+						     json, t_ms, event, text);
+		n = send(s->mon[i].fd, line[json], len[json],
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n != (ssize_t)len[json]) {
 			close(s->mon[i].fd);
 			s->mon[i].fd = -1;
 		}

@@ -94,9 +94,16 @@ void ctl_timers(struct ctl_server *s, uint64_t now);
 void ctl_broadcast(struct ctl_server *s, uint64_t t_ms, const char *event,
 		   const char *text);
 
-/* The same event rendering, to a stdio stream (the daemon's stdout). */
-void ctl_event_write(FILE *f, bool json, uint64_t t_ms, const char *event,
-		     const char *text);
+/* Room for one rendered event: the daemon's texts are shorter. */
+#define CTL_EVENT_MAX		2048
+
+/*
+ * The same event rendering into @buf (@size >= 2), for the daemon's own
+ * log: returns the line's length, its '\n' included; a line too long for
+ * @buf is cut and still ends with '\n'.
+ */
+size_t ctl_event_format(char *buf, size_t size, bool json, uint64_t t_ms,
+			const char *event, const char *text);
 
 /* Close every connection and the listening socket, and unlink it. */
 void ctl_close(struct ctl_server *s);

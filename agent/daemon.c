@@ -49,6 +49,8 @@
 #include "gather.h"
 #include "ice_agent.h"
 #include "json.h"
+#include "logrl.h"
+#include "logsink.h"
 #include "mikey.h"
 #include "mikey_exchange.h"
 #include "mikey_prf.h"
@@ -263,19 +265,103 @@ static uint64_t now_ms(struct daemon *d)
 }
 
 /*
+ * The daemon's log is its stdout, written through a logsink (logsink.h)
+ * so that a reader that stalls never stalls the loop: one per process,
+ * opened at the first line and drained (for a bounded time) at exit,
+ * whichever way cmd_daemon() returns.
+ */
+#define DAEMON_LOG_EXIT_WAIT_MS	1000
+static struct logsink daemon_log;
+static bool daemon_log_opened;
+/* "drop" and "error" lines, which the network can cause: see logrl.h */
+static struct logrl daemon_logrl;
+
+static void daemon_log_close(void)
+{
+	logsink_close(&daemon_log, DAEMON_LOG_EXIT_WAIT_MS);
+}
+
+static void log_write(struct daemon *d, uint64_t t, const char *event,
+		      const char *text)
+{
+	char line[CTL_EVENT_MAX];
+	size_t n;
+
+	if (!daemon_log_opened) {
+		daemon_log_opened = true;
+		fflush(stdout);
+		logsink_open(&daemon_log, STDOUT_FILENO);
+		atexit(daemon_log_close);
+	}
+	/* say what a stalled reader lost, once there is room again */
+	if (daemon_log.dropped && logsink_room(&daemon_log) >= 2 * sizeof(line)) {
+		char note[128];
+
+		snprintf(note, sizeof(note), "%llu lines not written: the log "
+			 "output was not read", (unsigned long long)daemon_log.dropped);
+		daemon_log.dropped = 0;
+		n = ctl_event_format(line, sizeof(line), d->opts->json, t, "log", note);
+		logsink_line(&daemon_log, line, n);
+	}
+	n = ctl_event_format(line, sizeof(line), d->opts->json, t, event, text);
+	logsink_line(&daemon_log, line, n);
+}
+
+/*
+ * A datagram from anyone can cause a "drop" line, and some "error" lines
+ * (a peer's refusal, a failed send): these are rate-limited per reason.
+ * State changes ("selected", "registered", "offer-sent", ...) never are.
+ */
+static bool log_rate_limited(const char *event)
+{
+	return !strcmp(event, "drop") || !strcmp(event, "error");
+}
+
+static void log_out(struct daemon *d, bool log, uint64_t t, const char *event,
+		    const char *text)
+{
+	if (log)
+		log_write(d, t, event, text);
+	ctl_broadcast(&d->ctl, t, event, text);
+}
+
+static void log_suppressed(struct daemon *d, bool log, uint64_t t,
+			   const char *event, const char *fmt, uint64_t n)
+{
+	char text[768];
+
+	snprintf(text, sizeof(text), "%llu similar lines suppressed (%s)",
+		 (unsigned long long)n, fmt ? fmt : "various");
+	log_out(d, log, t, event, text);
+}
+
+/* The counts of reasons whose lines stopped while held back. */
+static void log_timers(struct daemon *d)
+{
+	uint64_t now = now_ms(d), n;
+	const char *event, *fmt;
+
+	while (logrl_take_suppressed(&daemon_logrl, now, &event, &fmt, &n))
+		log_suppressed(d, true, now - d->t0, event, fmt, n);
+}
+
+/*
  * One event: "t=1.234 event detail" or a JSON object, to stdout when
  * @log (pair state changes only with -v) and always to monitors.
  */
 static void vemit(struct daemon *d, bool log, const char *event,
 		  const char *fmt, va_list ap)
 {
-	uint64_t t = now_ms(d) - d->t0;
+	uint64_t now = now_ms(d), t = now - d->t0, held = 0;
 	char text[768];
 
+	if (log_rate_limited(event) &&
+	    !logrl_admit(&daemon_logrl, event, fmt, now, &held))
+		return;
+	if (held)
+		log_suppressed(d, log, t, event, fmt, held);
 	vsnprintf(text, sizeof(text), fmt, ap);
-	if (log)
-		ctl_event_write(stdout, d->opts->json, t, event, text);
-	ctl_broadcast(&d->ctl, t, event, text);
+	log_out(d, log, t, event, text);
 }
 
 static void logev(struct daemon *d, const char *event, const char *fmt, ...)
@@ -2248,7 +2334,14 @@ static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
 	}
 }
 
-static void read_socket(struct daemon *d)
+/*
+ * One datagram, if one waits: false when none did. Under a flood, the
+ * loop reads DAEMON_READ_BATCH of them per poll() (read_socket), so the
+ * time it spends on its other descriptors and timers is not multiplied
+ * by the attacker's rate.
+ */
+#define DAEMON_READ_BATCH	32
+static bool read_one(struct daemon *d)
 {
 	static uint8_t buf[65536];
 	struct sockaddr_storage ss;
@@ -2267,8 +2360,10 @@ static void read_socket(struct daemon *d)
 	ssize_t n;
 
 	n = recvmsg(d->fd, &msg, MSG_DONTWAIT);
-	if (n < 0 || ice_addr_from_sockaddr(&from, (struct sockaddr *)&ss))
-		return;
+	if (n < 0)
+		return false;
+	if (ice_addr_from_sockaddr(&from, (struct sockaddr *)&ss))
+		return true;
 	base = d->bound;
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
@@ -2277,6 +2372,15 @@ static void read_socket(struct daemon *d)
 			memcpy(base.ip, &pi->ipi_addr, 4);
 		}
 	on_datagram(d, buf, (size_t)n, &from, &base);
+	return true;
+}
+
+static void read_socket(struct daemon *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < DAEMON_READ_BATCH && read_one(d); i++)
+		;
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
@@ -2543,7 +2647,8 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		deadline = now_ms(&d) + timeout_s * 1000;
 
 	while (!daemon_stop) {
-		struct pollfd pfd[2 + DAEMON_MAX_REGS + CTL_POLLFDS] = {
+		/* the sockets, the control socket's, and the log's */
+		struct pollfd pfd[2 + DAEMON_MAX_REGS + CTL_POLLFDS + 1] = {
 			{ .fd = d.fd, .events = POLLIN },
 			{ .fd = d.watching ? gather_watch_fd(&d.watch) : -1,
 			  .events = POLLIN },
@@ -2561,7 +2666,11 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 			pfd[2 + i].events = POLLIN;
 		}
 		nctl = ctl_pollfds(&d.ctl, &pfd[2 + DAEMON_MAX_REGS]);
-		if (poll(pfd, 2 + DAEMON_MAX_REGS + nctl,
+		pfd[2 + DAEMON_MAX_REGS + nctl] = (struct pollfd){
+			.fd = logsink_pending(&daemon_log) ? daemon_log.fd : -1,
+			.events = POLLOUT,
+		};
+		if (poll(pfd, 2 + DAEMON_MAX_REGS + nctl + 1,
 			 wake > now ? (int)min_u64(wake - now, 1000) : 0) > 0) {
 			if (pfd[0].revents & POLLIN)
 				read_socket(&d);
@@ -2572,7 +2681,10 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 					ha_relay_read(&d, &d.regs[i]);
 			ctl_on_poll(&d.ctl, &pfd[2 + DAEMON_MAX_REGS], nctl,
 				    now_ms(&d));
+			if (pfd[2 + DAEMON_MAX_REGS + nctl].revents)
+				logsink_flush(&daemon_log);
 		}
+		log_timers(&d);
 		ctl_timers(&d.ctl, now_ms(&d));
 		if (d.cfg.role == MICE_ROLE_MN)
 			mn_timers(&d);

@@ -278,6 +278,27 @@ START_TEST(test_slow_monitor_dropped)
 }
 END_TEST
 
+/* The daemon's own log lines (agent/daemon.c, log_write): whole lines. */
+START_TEST(test_event_format)
+{
+	char buf[CTL_EVENT_MAX], small[16], big[1000];
+	size_t n;
+
+	n = ctl_event_format(buf, sizeof(buf), false, 61234, "drop", "x y");
+	ck_assert_uint_eq(n, strlen("t=61.234 drop x y\n"));
+	ck_assert(!memcmp(buf, "t=61.234 drop x y\n", n));
+	n = ctl_event_format(buf, sizeof(buf), true, 5, "drop", "a \"b\"");
+	ck_assert(!memcmp(buf, "{\"t_ms\":5,\"event\":\"drop\",\"detail\":\"a \\\"b\\\"\"}\n", n));
+	/* too long: cut, still one line */
+	memset(big, 'z', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	n = ctl_event_format(small, sizeof(small), false, 0, "drop", big);
+	ck_assert_uint_eq(n, sizeof(small) - 1);
+	ck_assert_int_eq(small[n - 1], '\n');
+	ck_assert_ptr_null(memchr(small, '\n', n - 1));
+}
+END_TEST
+
 START_TEST(test_open_errors)
 {
 	struct ctl_server s;
@@ -308,6 +329,7 @@ int main(void)
 	tcase_add_test(tc, test_unknown_request_refused);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_slow_monitor_dropped);
+	tcase_add_test(tc, test_event_format);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
