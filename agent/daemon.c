@@ -247,6 +247,8 @@ struct daemon {
 	bool ha_observes;
 	struct session sess;
 	bool have_sess;
+	/* mn: each [peer]'s newest accepted offer or answer (sig_replay) */
+	struct sig_replay peer_seen[MICE_CFG_MAX_PEERS];
 	/* the control socket `mice status` and `mice monitor` use */
 	struct ctl_server ctl;
 };
@@ -1158,9 +1160,33 @@ static int session_mikey_offer(struct daemon *d, struct session *s)
 	return 0;
 }
 
-/* Responder: process the I_MESSAGE, keep the R_MESSAGE for the answer. */
-static int session_mikey_answer(struct daemon *d, struct session *s,
-				const struct sig_msg *m)
+/*
+ * Responder: what an offer's exchange would make of the session, computed
+ * aside and committed only once all of it succeeded (session_answer_commit),
+ * so that an offer that fails half-way changes nothing (issue 14 item 4).
+ */
+struct answer_next {
+	char ufrag[ICE_UFRAG_MAX + 1], pwd[ICE_PWD_MAX + 1];
+	char remote_pwd[ICE_PWD_MAX + 1];
+	uint8_t mikey_msg[SIG_MIKEY_MAX];	/* our R_MESSAGE */
+	size_t mikey_len;
+	struct ice_agent *ice;
+};
+
+static void answer_next_clear(struct answer_next *nx)
+{
+	ice_agent_free(nx->ice);
+	OPENSSL_cleanse(nx, sizeof(*nx));
+}
+
+/*
+ * Responder: process the I_MESSAGE under @psk against the replay cache
+ * @rc (RFC 3830 s.5.4: it records the message only if it is accepted);
+ * the R_MESSAGE and the credentials the TGK gives go to @nx.
+ */
+static int session_mikey_answer(struct daemon *d, const uint8_t *psk,
+				size_t psk_len, struct mikey_replay *rc,
+				const struct sig_msg *m, struct answer_next *nx)
 {
 	struct mikey_result res;
 	struct mikey_cfg c;
@@ -1171,27 +1197,22 @@ static int session_mikey_answer(struct daemon *d, struct session *s,
 		logev(d, "drop", "offer from %s without a MIKEY message", m->from);
 		return -1;
 	}
-	if (!s->mikey_replay_ready) {
-		if (mikey_replay_init(&s->mikey_replay, MIKEY_DEFAULT_REPLAY,
-				      MIKEY_DEFAULT_SKEW))
-			return -1;
-		s->mikey_replay_ready = true;
-	}
-	mikey_cfg_of(s, &c);
+	memset(&c, 0, sizeof(c));
+	c.psk = psk;
+	c.psk_len = psk_len;
 	memset(&res, 0, sizeof(res));
-	err = mikey_psk_resp_process(&c, &s->mikey_replay, mikey_ntp_now(),
-				     m->mikey, m->mikey_len, &res, s->mikey_msg,
-				     sizeof(s->mikey_msg), &s->mikey_len, &why);
+	err = mikey_psk_resp_process(&c, rc, mikey_ntp_now(), m->mikey,
+				     m->mikey_len, &res, nx->mikey_msg,
+				     sizeof(nx->mikey_msg), &nx->mikey_len, &why);
 	if (err || derive_creds(res.tgk, res.tgk_len, res.csb_id, res.rand,
-				res.rand_len, s->remote_pwd, s->pwd, s->ufrag)) {
+				res.rand_len, nx->remote_pwd, nx->pwd,
+				nx->ufrag)) {
 		logev(d, "drop", "MIKEY I_MESSAGE from %s refused: %s", m->from,
 		      why ? why : "derivation failed");
 		mikey_result_clear(&res);
 		return -1;
 	}
 	mikey_result_clear(&res);
-	logev(d, "mikey", "TGK from %s accepted; R_MESSAGE %zu bytes", m->from,
-	      s->mikey_len);
 	return 0;
 }
 
@@ -1303,25 +1324,96 @@ static void session_close(struct session *s)
 	OPENSSL_cleanse(s, sizeof(*s));
 }
 
-static int session_open(struct daemon *d, const struct mice_cfg_peer *p)
+/* Responder: the MIKEY answer and a controlled agent for @m, into @nx. */
+static int answer_prepare(struct daemon *d, const uint8_t *psk,
+			  size_t psk_len, struct mikey_replay *rc,
+			  const struct sig_msg *m, bool restart,
+			  struct answer_next *nx)
+{
+	unsigned int i;
+
+	memset(nx, 0, sizeof(*nx));
+	if (session_mikey_answer(d, psk, psk_len, rc, m, nx))
+		goto fail;
+	nx->ice = agent_new(d, false, restart, nx->ufrag, nx->pwd);
+	if (!nx->ice) {
+		logev(d, "error", "no agent for the offer from %s", m->from);
+		goto fail;
+	}
+	for (i = 0; i < d->local.n; i++)
+		ice_agent_add_local_candidate(nx->ice, &d->local.c[i]);
+	return 0;
+fail:
+	answer_next_clear(nx);
+	return -1;
+}
+
+static void session_answer_commit(struct daemon *d, struct session *s,
+				  struct answer_next *nx, const char *from)
+{
+	memcpy(s->ufrag, nx->ufrag, sizeof(s->ufrag));
+	memcpy(s->pwd, nx->pwd, sizeof(s->pwd));
+	memcpy(s->remote_pwd, nx->remote_pwd, sizeof(s->remote_pwd));
+	memcpy(s->mikey_msg, nx->mikey_msg, nx->mikey_len);
+	s->mikey_len = nx->mikey_len;
+	session_retire(s, nx->ice);
+	nx->ice = NULL;
+	s->initiator = false;
+	OPENSSL_cleanse(nx, sizeof(*nx));
+	logev(d, "mikey", "TGK from %s accepted; R_MESSAGE %zu bytes", from,
+	      s->mikey_len);
+}
+
+/* The pre-shared key of peer @p, from its psk-file. */
+static int peer_psk(struct daemon *d, const struct mice_cfg_peer *p,
+		    uint8_t *key, size_t *len)
+{
+	if (p->cred != MICE_CRED_PSK_FILE || load_psk(p->psk_file, key, len)) {
+		logev(d, "error", "peer %s: cannot read a key of at least 16 "
+		      "bytes from its psk-file", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The session becomes one with @p, keyed by @psk; the old one is closed. */
+static void session_begin(struct daemon *d, const struct mice_cfg_peer *p,
+			  const uint8_t *psk, size_t psk_len)
 {
 	struct session *s = &d->sess;
 
 	if (d->have_sess)
 		session_close(s);
-	d->have_sess = false;
 	memset(s, 0, sizeof(*s));
 	s->peer = p;
 	s->peer_id = (uint32_t)(p - d->cfg.peers) + 1;
-	if (p->cred != MICE_CRED_PSK_FILE ||
-	    load_psk(p->psk_file, s->psk, &s->psk_len)) {
-		logev(d, "error", "peer %s: cannot read a key of at least 16 "
-		      "bytes from its psk-file", p->name);
-		return -1;
-	}
+	memcpy(s->psk, psk, psk_len);
+	s->psk_len = psk_len;
 	session_new_credentials(s);
 	d->have_sess = true;
+}
+
+static int session_open(struct daemon *d, const struct mice_cfg_peer *p)
+{
+	uint8_t psk[DAEMON_PSK_MAX];
+	size_t psk_len;
+
+	if (peer_psk(d, p, psk, &psk_len))
+		return -1;
+	session_begin(d, p, psk, psk_len);
+	OPENSSL_cleanse(psk, sizeof(psk));
 	return 0;
+}
+
+/*
+ * One session at a time (docs/signalling.md): another peer's offer does
+ * not replace it while it lives, i.e. until its checks or its consent
+ * failed.
+ */
+static bool session_live(const struct daemon *d)
+{
+	return d->have_sess && !(d->sess.ice &&
+				 ice_agent_state(d->sess.ice) == ICE_ST_FAILED);
 }
 
 static void remote_from_offer(const struct sig_msg *m, struct ice_cand *c,
@@ -1505,16 +1597,107 @@ static void mn_check_early(struct daemon *d, struct session *s)
 	ice_send(d, s);
 }
 
+/*
+ * Authenticates an offer or answer of @p's under @psk (seed 004 s.14) and
+ * says how fresh it is against the newest accepted from @p.
+ */
+static int mn_verify(struct daemon *d, const uint8_t *buf, size_t len,
+		     const struct sig_msg *m, const struct mice_cfg_peer *p,
+		     const uint8_t *psk, size_t psk_len, enum sig_fresh *fresh)
+{
+	const char *why;
+
+	if (sig_verify(buf, len, d->cfg.max_remote_cands, psk, psk_len,
+		       (uint64_t)time(NULL), &why)) {
+		logev(d, "drop", "%s from %s: %s", sig_kind_name(m->kind),
+		      m->from, why);
+		return -1;
+	}
+	*fresh = sig_replay_check(&d->peer_seen[p - d->cfg.peers],
+				  m->timestamp, m->seq);
+	return 0;
+}
+
+static void mn_drop_replay(struct daemon *d, const struct sig_msg *m)
+{
+	logev(d, "drop", "%s from %s: a replay (seq %u at %llu is not newer "
+	      "than the last accepted)", sig_kind_name(m->kind), m->from,
+	      m->seq, (unsigned long long)m->timestamp);
+}
+
+/*
+ * An offer from @p, with whom there is no session: the session is made
+ * only once the offer is authenticated under @p's key, is newer than any
+ * accepted from @p, and its MIKEY part has been answered; a live session
+ * with another peer is never touched (one at a time, docs/signalling.md).
+ */
+static int mn_session_from_offer(struct daemon *d, const uint8_t *buf,
+				 size_t len, const struct sig_msg *m,
+				 const struct mice_cfg_peer *p)
+{
+	uint8_t psk[DAEMON_PSK_MAX];
+	struct mikey_replay cache;
+	struct answer_next nx;
+	enum sig_fresh fresh;
+	size_t psk_len;
+	int ret = -1;
+
+	if (m->kind == SIG_ANSWER) {
+		logev(d, "drop", "answer from %s: no session with it", m->from);
+		return -1;
+	}
+	if (peer_psk(d, p, psk, &psk_len))
+		return -1;
+	if (mn_verify(d, buf, len, m, p, psk, psk_len, &fresh))
+		goto out;
+	if (fresh != SIG_FRESH_NEWER) {
+		mn_drop_replay(d, m);
+		goto out;
+	}
+	if (session_live(d)) {
+		logev(d, "drop", "offer from %s refused: the session with %s "
+		      "is live (one session at a time)", m->from,
+		      d->sess.peer->name);
+		goto out;
+	}
+	if (mikey_replay_init(&cache, MIKEY_DEFAULT_REPLAY, MIKEY_DEFAULT_SKEW)) {
+		logev(d, "error", "no MIKEY replay cache for %s", m->from);
+		goto out;
+	}
+	if (answer_prepare(d, psk, psk_len, &cache, m, false, &nx)) {
+		mikey_replay_free(&cache);
+		goto out;
+	}
+	session_begin(d, p, psk, psk_len);
+	d->sess.mikey_replay = cache;
+	d->sess.mikey_replay_ready = true;
+	session_answer_commit(d, &d->sess, &nx, m->from);
+	ret = 0;
+out:
+	OPENSSL_cleanse(psk, sizeof(psk));
+	return ret;
+}
+
+/*
+ * Verify before act (seed 004 s.14, docs/security.md "The mobile node's
+ * sessions"): nothing below changes the session before the message is
+ * authenticated under the key of the peer it names and has passed the
+ * replay checks (the timestamp window in sig_verify, newer than the last
+ * accepted from that peer, and for an offer the MIKEY replay cache); a
+ * restart's new state is computed aside and committed only when all of
+ * it succeeded. A message about one peer never touches another's session.
+ */
 static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 				  size_t len, const struct sig_msg *m)
 {
 	static struct ice_cand rc[MIPICE_CAND_MAX];
 	const struct mice_cfg_peer *p = peer_by_name(d, m->from);
 	struct session *s = &d->sess;
+	struct answer_next nx;
+	enum sig_fresh fresh;
 	enum ice_err err;
-	const char *why;
 	unsigned int n;
-	bool restart;
+	bool restart = false;
 
 	if (!p) {
 		logev(d, "drop", "%s from unknown peer %s", sig_kind_name(m->kind),
@@ -1524,20 +1707,20 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 	if (strcmp(m->to, d->name))
 		return;
 	if (!d->have_sess || s->peer != p) {
-		if (m->kind == SIG_ANSWER || session_open(d, p))
+		if (mn_session_from_offer(d, buf, len, m, p))
 			return;
+		goto accepted;
 	}
-	/* seed 004 s.14: nothing from an unauthenticated offer is checked */
-	if (sig_verify(buf, len, d->cfg.max_remote_cands, s->psk, s->psk_len,
-		       (uint64_t)time(NULL), &why)) {
-		logev(d, "drop", "%s from %s: %s", sig_kind_name(m->kind),
-		      m->from, why);
+	if (mn_verify(d, buf, len, m, p, s->psk, s->psk_len, &fresh))
 		return;
-	}
 	restart = s->remote_ufrag[0] && strcmp(s->remote_ufrag, m->ice.ufrag);
 	if (m->kind == SIG_ANSWER) {
 		if (!s->initiator || (s->answered && !restart))
 			return;
+		if (fresh != SIG_FRESH_NEWER) {
+			mn_drop_replay(d, m);
+			return;
+		}
 		if (strcmp(m->ice.ufrag, s->expect_ufrag)) {
 			logev(d, "drop", "answer from %s: ufrag %s, not the %s "
 			      "our TGK gives", m->from, m->ice.ufrag,
@@ -1547,22 +1730,40 @@ static void mn_on_offer_or_answer(struct daemon *d, const uint8_t *buf,
 		if (session_mikey_finish(d, s, m))
 			return;
 		s->answered = true;
-	} else {
-		if (s->remote_ufrag[0] && !restart) {
-			send_signal(d, s, SIG_ANSWER);	/* a retransmitted offer */
-			return;
-		}
-		if (restart) {
-			session_new_credentials(s);
-			logev(d, "ice-restart", "subsequent offer from %s (seed 004 s.9)",
-			      m->from);
-		}
-		/* fresh passwords from the offer's MIKEY TGK, new RAND on restart */
-		if (session_mikey_answer(d, s, m) ||
-		    session_ice(d, s, false, restart))
-			return;
-		s->initiator = false;
+		goto accepted;
 	}
+	if (s->remote_ufrag[0] && !restart) {
+		/* a retransmitted offer (or the same one again): the same answer */
+		if (fresh == SIG_FRESH_OLDER) {
+			mn_drop_replay(d, m);
+			return;
+		}
+		sig_replay_accept(&d->peer_seen[p - d->cfg.peers],
+				  m->timestamp, m->seq);
+		send_signal(d, s, SIG_ANSWER);
+		return;
+	}
+	if (fresh != SIG_FRESH_NEWER) {
+		mn_drop_replay(d, m);
+		return;
+	}
+	if (!s->mikey_replay_ready) {
+		if (mikey_replay_init(&s->mikey_replay, MIKEY_DEFAULT_REPLAY,
+				      MIKEY_DEFAULT_SKEW))
+			return;
+		s->mikey_replay_ready = true;
+	}
+	/* fresh passwords from the offer's MIKEY TGK, new RAND on restart */
+	if (answer_prepare(d, s->psk, s->psk_len, &s->mikey_replay, m, restart,
+			   &nx))
+		return;
+	if (restart)
+		logev(d, "ice-restart", "subsequent offer from %s (seed 004 s.9)",
+		      m->from);
+	session_answer_commit(d, s, &nx, m->from);
+accepted:
+	sig_replay_accept(&d->peer_seen[p - d->cfg.peers], m->timestamp,
+			  m->seq);
 	snprintf(s->remote_ufrag, sizeof(s->remote_ufrag), "%s", m->ice.ufrag);
 	remote_from_offer(m, rc, &n);
 	mn_add_observed(d, buf, len, m, rc, &n);
@@ -2226,6 +2427,8 @@ static void status_write(struct daemon *d, FILE *f)
 		json_str(&j, "state", ice_state_name(ice_agent_state(s->ice)));
 		json_str(&j, "role", ice_agent_controlling(s->ice) ?
 			 "controlling" : "controlled");
+		json_str(&j, "ufrag", s->ufrag);
+		json_str(&j, "remote_ufrag", s->remote_ufrag);
 		json_arr_open(&j, "remote_candidates");
 		for (i = 0; i < ice_agent_remote_count(s->ice); i++)
 			status_cand(&j, ice_agent_remote_get(s->ice, i));

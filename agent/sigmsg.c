@@ -521,3 +521,22 @@ bool sig_newer(uint64_t ts, uint16_t seq, uint64_t last_ts, uint16_t last_seq)
 		return ts > last_ts;
 	return ahead != 0 && ahead < 0x8000;
 }
+
+enum sig_fresh sig_replay_check(const struct sig_replay *r, uint64_t ts,
+				uint16_t seq)
+{
+	if (!r->seen || sig_newer(ts, seq, r->ts, r->seq))
+		return SIG_FRESH_NEWER;
+	if (ts == r->ts && seq == r->seq)
+		return SIG_FRESH_SAME;
+	return SIG_FRESH_OLDER;
+}
+
+void sig_replay_accept(struct sig_replay *r, uint64_t ts, uint16_t seq)
+{
+	if (sig_replay_check(r, ts, seq) != SIG_FRESH_NEWER)
+		return;		/* never moves backwards */
+	r->seen = true;
+	r->ts = ts;
+	r->seq = seq;
+}

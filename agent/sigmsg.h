@@ -152,4 +152,31 @@ int sig_observed_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
  */
 bool sig_newer(uint64_t ts, uint16_t seq, uint64_t last_ts, uint16_t last_seq);
 
+/*
+ * The replay record of one peer's offers and answers, kept by a mobile
+ * node across its sessions with that peer. The peer stamps each one with
+ * its clock and the sequence number of its session (RFC 4285 s.6, RFC
+ * 6275 s.9.5.1, as for registrations): what is not newer than the last
+ * accepted is a replay, except the very same message again, which a
+ * responder may answer again without changing anything (the initiator
+ * sends its offer again until the answer comes).
+ */
+struct sig_replay {
+	bool seen;
+	uint64_t ts;
+	uint16_t seq;
+};
+
+enum sig_fresh {
+	SIG_FRESH_NEWER,	/* newer than any accepted: may change state */
+	SIG_FRESH_SAME,		/* the last accepted message again */
+	SIG_FRESH_OLDER,	/* older than the last accepted: a replay */
+};
+
+enum sig_fresh sig_replay_check(const struct sig_replay *r, uint64_t ts,
+				uint16_t seq);
+
+/* Records an accepted message (call only once it has been acted on). */
+void sig_replay_accept(struct sig_replay *r, uint64_t ts, uint16_t seq);
+
 #endif /* MICE_SIGMSG_H */

@@ -252,6 +252,35 @@ START_TEST(registration_replay_order)
 END_TEST
 
 /*
+ * A peer's offers and answers: the first is newer than nothing; the same
+ * message again is told apart from an older one (a retransmission is
+ * answered again, a replay of an earlier exchange is not); the record
+ * never moves backwards.
+ */
+START_TEST(peer_replay_record)
+{
+	struct sig_replay r;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(sig_replay_check(&r, NOW, 7), SIG_FRESH_NEWER);
+	ck_assert_int_eq(sig_replay_check(&r, 0, 0), SIG_FRESH_NEWER);
+	sig_replay_accept(&r, NOW, 7);
+	ck_assert_int_eq(sig_replay_check(&r, NOW, 7), SIG_FRESH_SAME);
+	ck_assert_int_eq(sig_replay_check(&r, NOW, 8), SIG_FRESH_NEWER);
+	ck_assert_int_eq(sig_replay_check(&r, NOW + 1, 1), SIG_FRESH_NEWER);
+	ck_assert_int_eq(sig_replay_check(&r, NOW, 6), SIG_FRESH_OLDER);
+	ck_assert_int_eq(sig_replay_check(&r, NOW - 1, 9), SIG_FRESH_OLDER);
+	/* an old message accepted by mistake cannot pull the record back */
+	sig_replay_accept(&r, NOW - 5, 1);
+	ck_assert_int_eq(sig_replay_check(&r, NOW, 7), SIG_FRESH_SAME);
+	sig_replay_accept(&r, NOW + 2, 3);
+	ck_assert_int_eq(sig_replay_check(&r, NOW, 7), SIG_FRESH_OLDER);
+	ck_assert_int_eq(sig_replay_check(&r, NOW + 2, 3), SIG_FRESH_SAME);
+	ck_assert(r.seen && r.ts == NOW + 2 && r.seq == 3);
+}
+END_TEST
+
+/*
  * The Home Agent's observed address (SIG_OPT_OBSERVED, docs/signalling.md):
  * added on the way under the target's MN-HA key, it leaves the end-to-end
  * authenticator valid and verifies only under that key; an all-zero tag
@@ -476,6 +505,7 @@ int main(void)
 	tcase_add_loop_test(tc, registration_authenticated, 0, 2);
 	tcase_add_test(tc, status_names);
 	tcase_add_test(tc, registration_replay_order);
+	tcase_add_test(tc, peer_replay_record);
 	tcase_add_loop_test(tc, observed_vouched_on_the_way, 0, 2);
 	tcase_add_test(tc, observed_tag_bound_to_message);
 	tcase_add_test(tc, observed_in_registered_ba);
