@@ -110,7 +110,7 @@ topo_tunnel() {
 topo_mnha_key() {
 	local k="$1/mnha.key"
 
-	[ -s "$k" ] || od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$k"
+	[ -s "$k" ] || (umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$k")
 	echo "$k"
 }
 
