@@ -4,10 +4,10 @@
 AGENT_SRCS += agent/relay.c agent/replay.c
 
 UNIT_TESTS += relay
-unit_relay_SRCS := tests/unit/test_relay.c agent/relay.c agent/stun.c \
+unit_relay_SRCS := tests/unit/test_relay.c agent/relay.c agent/replay.c agent/stun.c \
 		   agent/candidate.c
 unit_relay_LIBS := -lcrypto -lz
 FUZZERS += relay
-fuzz_relay_SRCS := tests/fuzz/fuzz_relay.c agent/relay.c agent/stun.c \
+fuzz_relay_SRCS := tests/fuzz/fuzz_relay.c agent/relay.c agent/replay.c agent/stun.c \
 		   agent/candidate.c
 fuzz_relay_LIBS := -lcrypto -lz
