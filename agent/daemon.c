@@ -489,6 +489,8 @@ static struct registration *reg_find(struct daemon *d, const char *name,
 	return create ? free_slot : NULL;
 }
 
+static void ha_own_read(struct daemon *d);
+
 /*
  * The relayed transport address of a registration: a UDP port of its own
  * on the HA's listen address (agent/relay.h). A wildcard listen address
@@ -529,6 +531,7 @@ static void ha_relay_alloc(struct daemon *d, struct registration *r)
 	r->relay_fd = fd;
 	logev(d, "relay", "allocated %s for %s", addr_s(&r->relay, a, sizeof(a)),
 	      r->name);
+	ha_own_read(d);	/* what the relay must never send to */
 	return;
 fail:
 	memset(&r->relay, 0, sizeof(r->relay));
@@ -640,51 +643,21 @@ static void ha_own_read(struct daemon *d)
 	freeifaddrs(ifa);
 }
 
-/* Is @a in @net/@bits (IPv4, host order)? */
-static bool v4_in(uint32_t a, uint32_t net, unsigned int bits)
-{
-	return (a ^ net) >> (32 - bits) == 0;
-}
-
 /*
- * May the relay send to @to? Never to loopback, unspecified, link-local,
- * multicast or broadcast addresses, nor to the HA's own (its listen
- * address, any of its interfaces'), so that a node cannot use it to reach
- * the HA's host or LAN from outside (RFC 8656 s.21.1.3). The one exception
- * is the relayed address of another registration here: a relay-to-relay
+ * May the relay send to @to? Never where relay_dest_refused() says, nor to
+ * the HA's own addresses (its listen address, any of its interfaces'), so
+ * that a node cannot use it to reach the HA's host or LAN from outside
+ * (RFC 8656 s.21.1.3 asks TURN servers the same). The one exception is
+ * the relayed address of another registration here: a relay-to-relay
  * pair, which that relay's own permissions then filter. NULL, or why not.
  */
 static const char *ha_relay_dest_bad(struct daemon *d, const struct ice_addr *to)
 {
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const char *why = relay_dest_refused(to);
 	unsigned int i;
 
-	if (ice_addr_is_unspecified(to) || !to->port)
-		return "toward an unspecified address";
-	if (to->family == AF_INET) {
-		uint32_t a = (uint32_t)to->ip[0] << 24 | (uint32_t)to->ip[1] << 16 |
-			     (uint32_t)to->ip[2] << 8 | to->ip[3];
-
-		if (v4_in(a, 0x00000000, 8) || v4_in(a, 0x7f000000, 8))
-			return "toward a loopback or 0/8 address";
-		if (v4_in(a, 0xa9fe0000, 16))
-			return "toward a link-local address";
-		if (v4_in(a, 0xe0000000, 4))
-			return "toward a multicast address";
-		if (v4_in(a, 0xf0000000, 4))
-			return "toward a reserved or broadcast address";
-	} else {
-		static const uint8_t loop6[16] = { [15] = 1 };
-
-		if (!memcmp(to->ip, loop6, 16))
-			return "toward a loopback address";
-		if (ice_addr_is_v6_linklocal(to))
-			return "toward a link-local address";
-		if (to->ip[0] == 0xff)
-			return "toward a multicast address";
-		if (!memcmp(to->ip, v4mapped, 12))
-			return "toward an IPv4-mapped address";
-	}
+	if (why)
+		return why;
 	for (i = 0; i < DAEMON_MAX_REGS; i++)
 		if (d->regs[i].name[0] && d->regs[i].relay.family &&
 		    ice_addr_eq(&d->regs[i].relay, to))

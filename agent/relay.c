@@ -100,6 +100,45 @@ int relay_send_verify(const uint8_t *buf, size_t len,
 	return 0;
 }
 
+/* Is @a in @net/@bits (IPv4, host order)? */
+static bool v4_in(uint32_t a, uint32_t net, unsigned int bits)
+{
+	return (a ^ net) >> (32 - bits) == 0;
+}
+
+const char *relay_dest_refused(const struct ice_addr *to)
+{
+	static const uint8_t loop6[16] = { [15] = 1 };
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if ((to->family != AF_INET && to->family != AF_INET6) ||
+	    ice_addr_is_unspecified(to) || !to->port)
+		return "toward an unspecified address";
+	if (to->family == AF_INET) {
+		uint32_t a = (uint32_t)to->ip[0] << 24 | (uint32_t)to->ip[1] << 16 |
+			     (uint32_t)to->ip[2] << 8 | to->ip[3];
+
+		if (v4_in(a, 0x00000000, 8) || v4_in(a, 0x7f000000, 8))
+			return "toward a loopback or 0/8 address";
+		if (v4_in(a, 0xa9fe0000, 16))
+			return "toward a link-local address";
+		if (v4_in(a, 0xe0000000, 4))
+			return "toward a multicast address";
+		if (v4_in(a, 0xf0000000, 4))
+			return "toward a reserved or broadcast address";
+		return NULL;
+	}
+	if (!memcmp(to->ip, loop6, 16))
+		return "toward a loopback address";
+	if (ice_addr_is_v6_linklocal(to))
+		return "toward a link-local address";
+	if (to->ip[0] == 0xff)
+		return "toward a multicast address";
+	if (!memcmp(to->ip, v4mapped, 12))
+		return "toward an IPv4-mapped address";
+	return NULL;
+}
+
 bool relay_frame_is(const uint8_t *buf, size_t len)
 {
 	uint16_t type;

@@ -103,6 +103,14 @@ int relay_send_verify(const uint8_t *buf, size_t len,
 int relay_frame_parse(const uint8_t *buf, size_t len, struct relay_frame *f,
 		      const char **why);
 
+/*
+ * A destination no relay may send to, whoever asks: loopback, 0/8,
+ * unspecified, link-local, multicast, reserved and broadcast (240/4),
+ * IPv4-mapped IPv6, port 0. Returns why, or NULL. The HA's own addresses
+ * are the caller's to add (they are not known here).
+ */
+const char *relay_dest_refused(const struct ice_addr *to);
+
 /* Is this datagram a relay frame at all (a Send or Data indication)? */
 bool relay_frame_is(const uint8_t *buf, size_t len);
 

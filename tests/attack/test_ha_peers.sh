@@ -106,6 +106,22 @@ else
 	fail forged-observed-address-from-node-changes-nothing "V got $(got obsm) bytes; $(cat "$T/m.out"; grep "M" "$T/ha1.log" | tail -2; grep "srflx\|offer\|drop" "$T/r.log" | tail -3)"
 fi
 
+# --- spoofed-node-offer ------------------------------------------------------
+# From M's registered address (another host holds it now), an offer M -> R
+# that is end-to-end valid but carries no hop authenticator under M's
+# MN-HA key: HA1 forwards nothing of a keyed node's without one.
+listen 9004 node
+mrelays=$(grep -c "relay offer M -> R" "$T/ha1.log")
+ip netns exec ah_m "$FORGE" --ha $HA1:4191 --from $M:4191 \
+	--psk "$T/psk" --cand $V:9004 offer M R > /dev/null
+sleep 2
+if [ "$(grep -c "relay offer M -> R" "$T/ha1.log")" = "$mrelays" ] && [ "$(got node)" = 0 ] &&
+   grep -q "drop offer M -> R from $M:4191: no hop authenticator" "$T/ha1.log"; then
+	pass spoofed-node-offer-changes-nothing
+else
+	fail spoofed-node-offer-changes-nothing "HA1 relayed $mrelays, then $(grep -c "relay offer M -> R" "$T/ha1.log"); V got $(got node) bytes"
+fi
+
 # --- replayed-ha-to-ha-message -------------------------------------------------
 # An offer HA2 really signed (the key shared with HA1) is relayed once;
 # the same datagram again from HA2's address is not.

@@ -28,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (f.payload_len && (f.payload < data || f.payload + f.payload_len >
 			       data + size)))
 		abort();
+	/* any peer gets a verdict on where it is */
+	(void)relay_dest_refused(&f.peer);
 	/* the HA's check of a signed Send: a verdict with a reason */
 	{
 		static const uint8_t key[32] = "the-MN-HA-key-of-this-node-32byt";

@@ -191,6 +191,52 @@ START_TEST(replay_window)
 }
 END_TEST
 
+/* Where no relay sends, whoever signs the request (docs/security.md). */
+START_TEST(destinations_refused)
+{
+	static const struct {
+		int family;
+		const char *ip;
+		const char *why;	/* NULL: allowed */
+	} t[] = {
+		{ AF_INET, "\x7f\x00\x00\x01", "toward a loopback or 0/8 address" },
+		{ AF_INET, "\x7f\x05\x06\x07", "toward a loopback or 0/8 address" },
+		{ AF_INET, "\x00\x00\x00\x00", "toward an unspecified address" },
+		{ AF_INET, "\x00\x01\x02\x03", "toward a loopback or 0/8 address" },
+		{ AF_INET, "\xa9\xfe\x01\x01", "toward a link-local address" },
+		{ AF_INET, "\xe0\x00\x00\xfb", "toward a multicast address" },
+		{ AF_INET, "\xef\x01\x02\x03", "toward a multicast address" },
+		{ AF_INET, "\xff\xff\xff\xff", "toward a reserved or broadcast address" },
+		{ AF_INET, "\xf0\x00\x00\x01", "toward a reserved or broadcast address" },
+		{ AF_INET, "\xc6\x33\x64\x07", NULL },
+		{ AF_INET, "\x0a\x63\x14\x07", NULL },
+		{ AF_INET, "\xdf\xff\xff\xff", NULL },
+		{ AF_INET6, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", "toward a loopback address" },
+		{ AF_INET6, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", "toward an unspecified address" },
+		{ AF_INET6, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\1", "toward a link-local address" },
+		{ AF_INET6, "\xff\x02\0\0\0\0\0\0\0\0\0\0\0\0\0\1", "toward a multicast address" },
+		{ AF_INET6, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\1", "toward an IPv4-mapped address" },
+		{ AF_INET6, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07", NULL },
+	};
+	struct ice_addr a;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *why;
+
+		ice_addr_set(&a, t[i].family, t[i].ip, 9999);
+		why = relay_dest_refused(&a);
+		if (t[i].why)
+			ck_assert_msg(why && !strcmp(why, t[i].why), "case %u: %s", i,
+				      why ? why : "allowed");
+		else
+			ck_assert_msg(!why, "case %u: %s", i, why);
+	}
+	ice_addr_set(&a, AF_INET, "\xc6\x33\x64\x07", 0);
+	ck_assert_str_eq(relay_dest_refused(&a), "toward an unspecified address");
+}
+END_TEST
+
 START_TEST(bind_without_data)
 {
 	struct ice_addr p = peer(AF_INET);
@@ -299,6 +345,7 @@ int main(void)
 	tcase_add_loop_test(tc, signed_send, 0, 2);
 	tcase_add_test(tc, unsigned_send_refused);
 	tcase_add_test(tc, replay_window);
+	tcase_add_test(tc, destinations_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
