@@ -838,6 +838,8 @@ static void print_config(const struct mice_config *c)
 			 "mikey" : "psk-file");
 		if (p->cred == MICE_CRED_PSK_FILE)
 			json_str(&j, "psk-file", p->psk_file);
+		if (p->ha_key_file[0])
+			json_str(&j, "ha-key-file", p->ha_key_file);
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);

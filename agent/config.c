@@ -36,6 +36,7 @@ enum cfg_kind {
 	K_HA_KEY,
 	K_REGISTRATION,
 	K_KEY_FILE,
+	K_HA_KEY_FILE,
 };
 
 struct cfg_key {
@@ -88,6 +89,7 @@ static const struct cfg_key cfg_keys[] = {
 	  MICE_CFG_REGATHER_FB_MIN, MICE_CFG_REGATHER_FB_MAX, "ms"),
 	{ SEC_PEER, "home-agent", K_HOME_AGENT, 0, 0, 0, NULL },
 	{ SEC_PEER, "credentials", K_CREDENTIALS, 0, 0, 0, NULL },
+	{ SEC_PEER, "ha-key-file", K_HA_KEY_FILE, 0, 0, 0, NULL },
 	{ SEC_NODE, "key-file", K_KEY_FILE, 0, 0, 0, NULL },
 };
 #undef U
@@ -492,6 +494,8 @@ static int set_key(struct cfg_parser *p, const struct cfg_key *k, char *v)
 		return 0;
 	case K_KEY_FILE:
 		return parse_abs_path(p, k->name, "", v, p->node->key_file);
+	case K_HA_KEY_FILE:
+		return parse_abs_path(p, k->name, "", v, p->peer->ha_key_file);
 	}
 	return perr(p, "internal error");
 }
@@ -532,6 +536,25 @@ static int finish_peer(struct cfg_parser *p)
 		r = perr(p, "section [peer %s]: key 'home-agent' is missing: a home "
 			 "agent's peer section names the home agent serving that "
 			 "node", p->peer->name);
+	}
+	/*
+	 * Fail closed: a peer Home Agent is believed only under a key shared
+	 * with it (docs/security.md, "Between Home Agents"), so one without
+	 * a key could never be talked to.
+	 */
+	if (p->sec == SEC_PEER && p->c->role == MICE_ROLE_HA &&
+	    p->peer->has_home_agent && !p->peer->ha_key_file[0]) {
+		p->line = p->peer->line;
+		r = perr(p, "section [peer %s]: key 'ha-key-file' is missing: "
+			 "messages to and from the home agent serving %s are "
+			 "authenticated under a key shared with it",
+			 p->peer->name, p->peer->name);
+	}
+	if (p->sec == SEC_PEER && p->c->role != MICE_ROLE_HA &&
+	    p->peer->ha_key_file[0]) {
+		p->line = p->peer->line;
+		r = perr(p, "section [peer %s]: key 'ha-key-file' is for role ha "
+			 "(the key between two home agents)", p->peer->name);
 	}
 	if (p->sec == SEC_NODE && !p->node->key_file[0]) {
 		p->line = p->node->line;

@@ -103,6 +103,8 @@ struct mice_cfg_peer {
 	struct ice_addr home_agent;
 	enum mice_cred_src cred;
 	char psk_file[MICE_CFG_PATH_MAX + 1];
+	/* ha: the key shared with the peer's Home Agent ("": none) */
+	char ha_key_file[MICE_CFG_PATH_MAX + 1];
 };
 
 enum mice_registration {

@@ -58,6 +58,7 @@
 #include "nl.h"
 #include "nlmsg.h"
 #include "relay.h"
+#include "replay.h"
 #include "sigmsg.h"
 #include "srflx.h"
 #include "stun_server.h"
@@ -69,6 +70,8 @@
 #define DAEMON_PSK_MAX		64
 #define DAEMON_RELAY_PERMS	8
 #define DAEMON_PERM_MS		300000	/* RFC 8656 s.9: permissions, 300 s */
+#define DAEMON_OWN_ADDRS	64	/* the HA's own addresses, refused as peers */
+#define DAEMON_OWN_EVERY_MS	10000	/* re-read at most this often, on need */
 /*
  * After an address event (seed 004 s.9) the daemon re-gathers as soon as a
  * usable address has a route to the Home Agent (and the STUN server): the
@@ -114,6 +117,9 @@ struct registration {
 	/* the newest authenticated registration (RFC 4285 s.6 replay rule) */
 	uint64_t last_ts;
 	uint16_t last_seq;
+	/* the numbers of its signed Sends and hop tags (agent/replay.h) */
+	struct replay_window relay_replay, hop_replay;
+	bool relay_refused_logged;
 };
 
 struct session {
@@ -218,6 +224,18 @@ struct daemon {
 	uint8_t ha_key[DAEMON_PSK_MAX];
 	size_t ha_key_len;
 	bool relay_off_logged;
+	/* ha: the key shared with each [peer NAME]'s home agent, config
+	 * order, and the numbers seen from it (docs/security.md) */
+	uint8_t peer_ha_key[MICE_CFG_MAX_PEERS][DAEMON_PSK_MAX];
+	size_t peer_ha_key_len[MICE_CFG_MAX_PEERS];
+	struct replay_window peer_ha_replay[MICE_CFG_MAX_PEERS];
+	/* ha: its own addresses (getifaddrs), never a relay destination */
+	struct ice_addr own[DAEMON_OWN_ADDRS];
+	unsigned int n_own;
+	uint64_t own_read_ms;
+	bool own_read;
+	/* the last number this daemon signed with (agent/replay.h) */
+	uint64_t sign_seq;
 	/* mn */
 	struct gather_opts gopts;
 	struct gather_watch watch;
@@ -559,6 +577,8 @@ static struct registration *reg_find(struct daemon *d, const char *name,
 	return create ? free_slot : NULL;
 }
 
+static void ha_own_read(struct daemon *d);
+
 /*
  * The relayed transport address of a registration: a UDP port of its own
  * on the HA's listen address (agent/relay.h). A wildcard listen address
@@ -599,6 +619,7 @@ static void ha_relay_alloc(struct daemon *d, struct registration *r)
 	r->relay_fd = fd;
 	logev(d, "relay", "allocated %s for %s", addr_s(&r->relay, a, sizeof(a)),
 	      r->name);
+	ha_own_read(d);	/* what the relay must never send to */
 	return;
 fail:
 	memset(&r->relay, 0, sizeof(r->relay));
@@ -661,9 +682,89 @@ static struct registration *reg_by_addr(struct daemon *d,
 	return NULL;
 }
 
+static int ha_node(struct daemon *d, const char *name);
+
+/* Unix time in seconds: the clock of the numbers in agent/replay.h. */
+static uint64_t wall_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+/* The next number this daemon signs a relay Send or hop tag with. */
+static uint64_t sign_seq_next(struct daemon *d)
+{
+	return replay_next_seq(&d->sign_seq, wall_s());
+}
+
+/*
+ * The HA's own addresses and its interfaces' broadcast addresses
+ * (getifaddrs): at start and then at most every DAEMON_OWN_EVERY_MS when a
+ * relay destination is checked, so that an address added later is known.
+ */
+static void ha_own_read(struct daemon *d)
+{
+	struct ifaddrs *ifa, *i;
+
+	if (d->own_read && now_ms(d) - d->own_read_ms < DAEMON_OWN_EVERY_MS)
+		return;
+	d->own_read = true;
+	d->own_read_ms = now_ms(d);
+	if (getifaddrs(&ifa)) {
+		logev(d, "error", "getifaddrs: %s; keeping the last list of our "
+		      "own addresses", strerror(errno));
+		return;
+	}
+	d->n_own = 0;
+	for (i = ifa; i; i = i->ifa_next) {
+		struct sockaddr *sa[2] = { i->ifa_addr, NULL };
+		unsigned int k;
+
+		if (i->ifa_flags & IFF_BROADCAST)
+			sa[1] = i->ifa_broadaddr;
+		for (k = 0; k < 2; k++)
+			if (sa[k] && (sa[k]->sa_family == AF_INET ||
+				      sa[k]->sa_family == AF_INET6) &&
+			    d->n_own < DAEMON_OWN_ADDRS &&
+			    !ice_addr_from_sockaddr(&d->own[d->n_own], sa[k]))
+				d->n_own++;
+	}
+	freeifaddrs(ifa);
+}
+
+/*
+ * May the relay send to @to? Never where relay_dest_refused() says, nor to
+ * the HA's own addresses (its listen address, any of its interfaces'), so
+ * that a node cannot use it to reach the HA's host or LAN from outside
+ * (RFC 8656 s.21.1.3 asks TURN servers the same). The one exception is
+ * the relayed address of another registration here: a relay-to-relay
+ * pair, which that relay's own permissions then filter. NULL, or why not.
+ */
+static const char *ha_relay_dest_bad(struct daemon *d, const struct ice_addr *to)
+{
+	const char *why = relay_dest_refused(to);
+	unsigned int i;
+
+	if (why)
+		return why;
+	for (i = 0; i < DAEMON_MAX_REGS; i++)
+		if (d->regs[i].name[0] && d->regs[i].relay.family &&
+		    ice_addr_eq(&d->regs[i].relay, to))
+			return NULL;
+	if (ice_addr_ip_eq(to, &d->bound))
+		return "toward the home agent's own address";
+	ha_own_read(d);
+	for (i = 0; i < d->n_own; i++)
+		if (ice_addr_ip_eq(to, &d->own[i]))
+			return "toward an address of the home agent's host";
+	return NULL;
+}
+
 /*
  * From a mobile node to its relay: a Send indication (a check or a bind)
  * or raw media for the bound peer. Returns false if not the HA's to take.
+ * A Send changes nothing and goes nowhere unless it is signed under the
+ * node's MN-HA key and its number is fresh (verify before act): the
+ * registered address alone proves nothing, another host may hold it now.
  */
 static bool ha_relay_from_mn(struct daemon *d, const uint8_t *buf, size_t len,
 			     const struct ice_addr *from, bool is_stun)
@@ -671,11 +772,13 @@ static bool ha_relay_from_mn(struct daemon *d, const uint8_t *buf, size_t len,
 	struct registration *r = reg_by_addr(d, from);
 	struct relay_frame f;
 	const char *why;
+	int node;
 	char a[64];
 
 	if (!r || !r->relay.family)
 		return false;
 	if (!is_stun) {
+		/* only to the peer a signed bind named */
 		if (!r->bound.family) {
 			r->relay_drops++;
 			return true;
@@ -686,19 +789,29 @@ static bool ha_relay_from_mn(struct daemon *d, const uint8_t *buf, size_t len,
 	}
 	if (!relay_frame_is(buf, len))
 		return false;
+	node = ha_node(d, r->name);
 	if (relay_frame_parse(buf, len, &f, &why))
 		;
 	else if (f.method != RELAY_METHOD_SEND)
 		why = "a Data indication is the HA's to send";
 	else if (f.peer.family != r->relay.family)
 		why = "peer address family differs from the relay's";
+	else if (node < 0)	/* no key, no relay: ha_relay_alloc */
+		why = "no MN-HA key";
+	else if (relay_send_verify(buf, len, &f, d->node_key[node],
+				   d->node_key_len[node], &why))
+		;
+	else if (replay_check(&r->relay_replay, f.seq, wall_s(), &why))
+		;
 	else
-		why = NULL;
+		why = ha_relay_dest_bad(d, &f.peer);
 	if (why) {
 		r->relay_drops++;
-		logev(d, "drop", "relay frame from %s: %s", r->name, why);
+		logev(d, "drop", "relay frame from %s to %s: %s", r->name,
+		      f.peer.family ? addr_s(&f.peer, a, sizeof(a)) : "?", why);
 		return true;
 	}
+	replay_accept(&r->relay_replay, f.seq);
 	ha_perm_add(r, &f.peer, now_ms(d));
 	if (f.bind && !ice_addr_eq(&r->bound, &f.peer)) {
 		r->bound = f.peer;
@@ -747,18 +860,6 @@ static void ha_relay_read(struct daemon *d, struct registration *r)
 	}
 	send_to(d, &r->addr, NULL, frame, flen);
 	r->relayed_in++;
-}
-
-/* The peer Home Agent that serves @name ([peer NAME] home-agent), or NULL. */
-static const struct ice_addr *ha_peer_ha(struct daemon *d, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < d->cfg.n_peers; i++)
-		if (d->cfg.peers[i].has_home_agent &&
-		    !strcmp(d->cfg.peers[i].name, name))
-			return &d->cfg.peers[i].home_agent;
-	return NULL;
 }
 
 static bool ha_is_peer_ha(struct daemon *d, const struct ice_addr *from)
@@ -862,7 +963,16 @@ static void ha_register(struct daemon *d, const struct sig_msg *req,
 		      addr_s(from, a, sizeof(a)), key ? " (authenticated)" : "");
 	r->addr = *from;
 	r->expires_ms = now_ms(d) + SIG_LIFETIME_S * 1000ULL;
-	ha_relay_alloc(d, r);
+	/*
+	 * A relay only for a node that can sign what it asks of it (its MN-HA
+	 * key): `registration open` must not make an open relay.
+	 */
+	if (key)
+		ha_relay_alloc(d, r);
+	else if (!r->relay_refused_logged)
+		logev(d, "relay", "none for %s: it has no MN-HA key (registered "
+		      "open), and the relay serves only signed requests", r->name);
+	r->relay_refused_logged = !key;
 	memset(&m, 0, sizeof(m));
 	m.kind = SIG_REGISTERED;
 	m.seq = req->seq;
@@ -907,13 +1017,15 @@ static const uint8_t *ha_vouch(struct daemon *d, const struct sig_msg *m,
 			obs = NULL;	/* it could not tell ours from a forgery */
 		}
 	}
-	if ((!obs || !obs->family) && !m->observed.family)
+	/* the hop authenticator goes too: the next hop gets its own */
+	if ((!obs || !obs->family) && !m->observed.family && !m->has_hop)
 		return buf;
 	if (sig_set_observed(buf, *len, d->cfg.max_remote_cands,
 			     obs && obs->family ? obs : NULL, key, keylen, out,
 			     sizeof(out), &olen, &why)) {
 		logev(d, "error", "%s from %s: cannot add the observed address: %s",
 		      sig_kind_name(m->kind), m->from, why);
+		*len = 0;	/* nothing goes half-done */
 		return buf;
 	}
 	if (obs && obs->family)
@@ -923,9 +1035,63 @@ static const uint8_t *ha_vouch(struct daemon *d, const struct sig_msg *m,
 	return out;
 }
 
+/*
+ * The [peer NAME] whose home agent sends from @from and serves @name: the
+ * index of the key an HA-to-HA message about @name must carry, or -1. A
+ * peer HA speaks only for the nodes it serves (no other name is believed
+ * from it).
+ */
+static int ha_peer_of(struct daemon *d, const struct ice_addr *from,
+		      const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->cfg.n_peers; i++)
+		if (d->cfg.peers[i].has_home_agent &&
+		    ice_addr_eq(&d->cfg.peers[i].home_agent, from) &&
+		    !strcmp(d->cfg.peers[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* The index of [peer @name] with a home agent, or -1. */
+static int ha_peer_index(struct daemon *d, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->cfg.n_peers; i++)
+		if (d->cfg.peers[i].has_home_agent &&
+		    !strcmp(d->cfg.peers[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The hop check of an offer or answer (docs/security.md, "Between Home
+ * Agents"): its hop authenticator verifies under @key and its number is
+ * fresh in @w, which then records it. Returns NULL, or why not.
+ */
+static const char *ha_hop_check(struct daemon *d, const uint8_t *buf,
+				size_t len, const uint8_t *key, size_t keylen,
+				struct replay_window *w)
+{
+	const char *why;
+	uint64_t seq;
+
+	if (!keylen)
+		return "no key to check it with";
+	if (sig_hop_verify(buf, len, d->cfg.max_remote_cands, key, keylen,
+			   &seq, &why) ||
+	    replay_check(w, seq, wall_s(), &why))
+		return why;
+	replay_accept(w, seq);
+	return NULL;
+}
+
 static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 		     const struct ice_addr *from)
 {
+	static uint8_t signed_out[MH_MAX_LEN];
 	const uint8_t *fwd;
 	const char *note;
 	bool local;
@@ -935,6 +1101,7 @@ static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 	struct sig_msg m;
 	const char *why;
 	bool from_ha;
+	int pi, node;
 
 	if (sig_decode(buf, len, d->cfg.max_remote_cands, &m, &why)) {
 		logev(d, "drop", "mobility header from %s: %s",
@@ -950,26 +1117,80 @@ static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 	/*
 	 * Relay only for a registered sender, or from a peer Home Agent
 	 * ([peer NAME] home-agent ADDR) for one of ours: seed 004 s.3, the
-	 * exchange "will occur through mobility anchor points".
+	 * exchange "will occur through mobility anchor points". Nothing is
+	 * forwarded before it is authenticated under the key of the party it
+	 * names: the peer HA's key (ha-key-file) for what a peer HA sends,
+	 * the node's MN-HA key for what a keyed node sends; the source
+	 * address alone proves nothing.
 	 */
 	from_ha = ha_is_peer_ha(d, from);
-	r = reg_find(d, m.from, false);
-	if (!from_ha && (!r || !ice_addr_eq(&r->addr, from))) {
-		logev(d, "drop", "%s from unregistered %s at %s",
-		      sig_kind_name(m.kind), m.from, addr_s(from, a, sizeof(a)));
-		return;
+	if (from_ha) {
+		pi = ha_peer_of(d, from, m.from);
+		if (pi < 0)
+			why = "its home agent does not serve that name";
+		else
+			why = ha_hop_check(d, buf, len, d->peer_ha_key[pi],
+					   d->peer_ha_key_len[pi],
+					   &d->peer_ha_replay[pi]);
+		if (why) {
+			logev(d, "drop", "%s %s -> %s from home agent %s: %s",
+			      sig_kind_name(m.kind), m.from, m.to,
+			      addr_s(from, a, sizeof(a)), why);
+			return;
+		}
+	} else {
+		r = reg_find(d, m.from, false);
+		if (!r || !ice_addr_eq(&r->addr, from)) {
+			logev(d, "drop", "%s from unregistered %s at %s",
+			      sig_kind_name(m.kind), m.from,
+			      addr_s(from, a, sizeof(a)));
+			return;
+		}
+		/* a node registered open has no key: its address is all there
+		 * is, and the end-to-end authenticator protects the target */
+		node = ha_node(d, m.from);
+		if (node >= 0 &&
+		    (why = ha_hop_check(d, buf, len, d->node_key[node],
+					d->node_key_len[node], &r->hop_replay))) {
+			logev(d, "drop", "%s %s -> %s from %s: %s",
+			      sig_kind_name(m.kind), m.from, m.to,
+			      addr_s(from, a, sizeof(a)), why);
+			return;
+		}
 	}
 	r = reg_find(d, m.to, false);
 	local = r && r->expires_ms >= now_ms(d);
+	pi = -1;
 	if (local) {
 		next = &r->addr;
-	} else if (!from_ha && (next = ha_peer_ha(d, m.to))) {
+	} else if (!from_ha && (pi = ha_peer_index(d, m.to)) >= 0) {
 		/* not ours: to the HA that serves the target, never further */
+		next = &d->cfg.peers[pi].home_agent;
+		if (!d->peer_ha_key_len[pi]) {
+			logev(d, "drop", "%s %s -> %s: no ha-key-file for the home "
+			      "agent serving %s", sig_kind_name(m.kind), m.from,
+			      m.to, m.to);
+			return;
+		}
 	} else {
 		logev(d, "drop", "%s for unknown target %s", sig_kind_name(m.kind), m.to);
 		return;
 	}
 	fwd = ha_vouch(d, &m, buf, &len, from, from_ha, local, &note);
+	if (!len)
+		return;
+	if (pi >= 0) {
+		if (sig_hop_sign(fwd, len, d->cfg.max_remote_cands,
+				 sign_seq_next(d), d->peer_ha_key[pi],
+				 d->peer_ha_key_len[pi], signed_out,
+				 sizeof(signed_out), &len, &why)) {
+			logev(d, "error", "%s %s -> %s: cannot sign it for its "
+			      "home agent: %s", sig_kind_name(m.kind), m.from,
+			      m.to, why);
+			return;
+		}
+		fwd = signed_out;
+	}
 	send_to(d, next, NULL, fwd, len);
 	logev(d, "relay", "%s %s -> %s (%s -> %s, %zu bytes)%s%s", sig_kind_name(m.kind),
 	      m.from, m.to, addr_s(from, a, sizeof(a)),
@@ -1050,6 +1271,25 @@ static void build_offer_ice(struct daemon *d, struct session *s,
 		mipice_cand_from_ice(&d->local.c[i], &o->cand[o->n_cand++]);
 }
 
+/*
+ * A keyed node signs the hop to its HA (SIG_OPT_HOP under its MN-HA key),
+ * which forwards nothing of a keyed node's without it. @buf holds *@len
+ * octets of an offer or answer, MH_MAX_LEN of room.
+ */
+static int mn_hop_sign(struct daemon *d, uint8_t *buf, size_t *len,
+		       const char **why)
+{
+	uint8_t out[MH_MAX_LEN];
+
+	if (!d->ha_key_len)
+		return 0;
+	if (sig_hop_sign(buf, *len, d->cfg.max_remote_cands, sign_seq_next(d),
+			 d->ha_key, d->ha_key_len, out, sizeof(out), len, why))
+		return -1;
+	memcpy(buf, out, *len);
+	return 0;
+}
+
 static void send_signal(struct daemon *d, struct session *s, enum sig_kind k)
 {
 	static struct sig_msg m;
@@ -1067,7 +1307,8 @@ static void send_signal(struct daemon *d, struct session *s, enum sig_kind k)
 	build_offer_ice(d, s, &m.ice);
 	memcpy(m.mikey, s->mikey_msg, s->mikey_len);
 	m.mikey_len = s->mikey_len;
-	if (sig_encode(&m, s->psk, s->psk_len, out, sizeof(out), &len, &why)) {
+	if (sig_encode(&m, s->psk, s->psk_len, out, sizeof(out), &len, &why) ||
+	    mn_hop_sign(d, out, &len, &why)) {
 		logev(d, "error", "cannot build the %s: %s", sig_kind_name(k), why);
 		return;
 	}
@@ -1806,7 +2047,8 @@ static void mn_add_relay_candidate(struct daemon *d)
 	struct ice_cand c;
 	char a[64];
 
-	if (!d->relay.family || !d->hosts_listed)
+	/* without an MN-HA key nothing we send to the relay is believed */
+	if (!d->relay.family || !d->hosts_listed || !d->ha_key_len)
 		return;
 	memset(&c, 0, sizeof(c));
 	c.type = ICE_CAND_RELAY;
@@ -1830,8 +2072,8 @@ static void mn_relay_bind(struct daemon *d, struct session *s,
 	uint8_t frame[RELAY_FRAME_MAX];
 	size_t n;
 
-	n = relay_frame_build(RELAY_METHOD_SEND, peer, NULL, 0, true, frame,
-			      sizeof(frame));
+	n = relay_send_build(peer, NULL, 0, true, sign_seq_next(d), d->ha_key,
+			     d->ha_key_len, frame, sizeof(frame));
 	if (n && !send_to(d, &d->cfg.home_agent, NULL, frame, n))
 		s->relay_bound = *peer;
 }
@@ -2350,8 +2592,9 @@ static void ice_send(struct daemon *d, struct session *s)
 			continue;
 		}
 		/* from our relayed candidate: through the HA (agent/relay.h) */
-		n = relay_frame_build(RELAY_METHOD_SEND, &tx.to, tx.buf, tx.len,
-				      false, frame, sizeof(frame));
+		n = relay_send_build(&tx.to, tx.buf, tx.len, false,
+				     sign_seq_next(d), d->ha_key, d->ha_key_len,
+				     frame, sizeof(frame));
 		if (n)
 			send_to(d, &d->cfg.home_agent, NULL, frame, n);
 	}
@@ -2791,6 +3034,12 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		if (load_key_file(config, "[node] key-file", d.cfg.nodes[c].key_file,
 				  d.node_key[c], &d.node_key_len[c]))
 			return CLI_USAGE;
+	for (c = 0; c < (int)d.cfg.n_peers; c++)
+		if (d.cfg.peers[c].ha_key_file[0] &&
+		    load_key_file(config, "[peer] ha-key-file",
+				  d.cfg.peers[c].ha_key_file, d.peer_ha_key[c],
+				  &d.peer_ha_key_len[c]))
+			return CLI_USAGE;
 	mice_clock_monotonic(&d.clk);
 	d.t0 = now_ms(&d);
 	/* so that t= can be set beside other tools' wall-clock stamps */
@@ -2899,6 +3148,7 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 		session_close(&d.sess);
 	OPENSSL_cleanse(d.node_key, sizeof(d.node_key));
 	OPENSSL_cleanse(d.ha_key, sizeof(d.ha_key));
+	OPENSSL_cleanse(d.peer_ha_key, sizeof(d.peer_ha_key));
 	for (c = 0; c < DAEMON_MAX_REGS; c++)
 		if (d.regs[c].relay.family)
 			close(d.regs[c].relay_fd);

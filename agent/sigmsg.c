@@ -199,8 +199,10 @@ static int auth_tag(const struct mh_msg *mh_in, bool relayed,
 	size_t len;
 
 	mh = *mh_in;
-	if (relayed)
+	if (relayed) {
 		drop_tlv(&mh, SIG_OPT_OBSERVED);
+		drop_tlv(&mh, SIG_OPT_HOP);
+	}
 	auth = find_auth(&mh);
 	if (!auth)
 		return -1;
@@ -345,6 +347,14 @@ int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
 			}
 			m->observed_tagged = t->len == 8 + SIG_AUTH_LEN ||
 					     t->len == 20 + SIG_AUTH_LEN;
+		} else if (t->type == SIG_OPT_HOP) {
+			if (m->has_hop || t->len != SIG_HOP_LEN) {
+				*why = "malformed or repeated hop authenticator";
+				return -1;
+			}
+			for (k = 0; k < 8; k++)
+				m->hop_seq = m->hop_seq << 8 | t->data[k];
+			m->has_hop = true;
 		} else if (t->type == SIG_OPT_TIMESTAMP && t->len == 8) {
 			for (k = 0; k < 8; k++)
 				m->timestamp = m->timestamp << 8 | t->data[k];
@@ -369,6 +379,10 @@ int sig_decode(const uint8_t *buf, size_t len, unsigned int max_cand,
 	    (m->observed_tagged ? m->kind != SIG_OFFER && m->kind != SIG_ANSWER :
 	     m->kind != SIG_REGISTERED)) {
 		*why = "observed-address option of the wrong form for this message";
+		return -1;
+	}
+	if (m->has_hop && m->kind != SIG_OFFER && m->kind != SIG_ANSWER) {
+		*why = "hop authenticator in a message that is not relayed";
 		return -1;
 	}
 	if (m->kind == SIG_REGISTER && !m->from[0]) {
@@ -463,6 +477,7 @@ int sig_set_observed(const uint8_t *in, size_t len, unsigned int max_cand,
 	if (decode_relayed(in, len, max_cand, &m, &mh, e2e, why))
 		return -1;
 	drop_tlv(&mh, SIG_OPT_OBSERVED);
+	drop_tlv(&mh, SIG_OPT_HOP);
 	if (obs && obs->family) {
 		n = put_addr(addr, obs);
 		if (!n) {
@@ -511,6 +526,98 @@ int sig_observed_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
 	}
 	/* the address under the tag just checked (sig_decode allows one) */
 	return get_addr(t, SIG_AUTH_LEN, obs);
+}
+
+/* The hop tag of @mh, whose hop option @hop holds a zeroed tag. */
+static int hop_tag(const struct mh_msg *mh, const uint8_t *key, size_t keylen,
+		   uint8_t tag[SIG_AUTH_LEN])
+{
+	static const char label[] = "mice-hop";
+	uint8_t buf[sizeof(label) - 1 + MH_MAX_LEN], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t len;
+
+	/* the label keeps a hop tag apart from any other tag under this key */
+	memcpy(buf, label, sizeof(label) - 1);
+	if (!key || !keylen ||
+	    mh_encode(mh, buf + sizeof(label) - 1, MH_MAX_LEN, &len, NULL) != MH_OK)
+		return -1;
+	if (!HMAC(EVP_sha256(), key, (int)keylen, buf, sizeof(label) - 1 + len,
+		  md, &mdlen) || mdlen < SIG_AUTH_LEN)
+		return -1;
+	memcpy(tag, md, SIG_AUTH_LEN);
+	OPENSSL_cleanse(md, sizeof(md));
+	return 0;
+}
+
+int sig_hop_sign(const uint8_t *in, size_t len, unsigned int max_cand,
+		 uint64_t seq, const uint8_t *key, size_t keylen, uint8_t *out,
+		 size_t cap, size_t *outlen, const char **why)
+{
+	static struct mh_msg mh;
+	uint8_t e2e[SIG_AUTH_LEN], data[SIG_HOP_LEN] = { 0 };
+	struct mh_tlv *t;
+	struct sig_msg m;
+	int i;
+
+	*why = NULL;
+	if (!key || !keylen) {
+		*why = "no key for the hop authenticator";
+		return -1;
+	}
+	if (decode_relayed(in, len, max_cand, &m, &mh, e2e, why))
+		return -1;
+	drop_tlv(&mh, SIG_OPT_HOP);
+	for (i = 0; i < 8; i++)
+		data[i] = (uint8_t)(seq >> (56 - 8 * i));
+	if (mh_add_tlv(&mh, SIG_OPT_HOP, data, sizeof(data))) {
+		*why = "too many options";
+		return -1;
+	}
+	t = find_tlv(&mh, SIG_OPT_HOP);
+	if (hop_tag(&mh, key, keylen, t->data + 8)) {
+		*why = "cannot compute the hop authenticator";
+		return -1;
+	}
+	if (mh_encode(&mh, out, cap, outlen, NULL) != MH_OK) {
+		*why = "message does not encode (too large?)";
+		return -1;
+	}
+	return 0;
+}
+
+int sig_hop_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
+		   const uint8_t *key, size_t keylen, uint64_t *seq,
+		   const char **why)
+{
+	static struct mh_msg mh;
+	uint8_t e2e[SIG_AUTH_LEN], got[SIG_AUTH_LEN], tag[SIG_AUTH_LEN];
+	struct mh_tlv *t;
+	struct sig_msg m;
+	int bad;
+
+	*why = NULL;
+	if (decode_relayed(buf, len, max_cand, &m, &mh, e2e, why))
+		return -1;
+	t = find_tlv(&mh, SIG_OPT_HOP);
+	if (!t || !m.has_hop) {
+		*why = "no hop authenticator";
+		return -1;
+	}
+	memcpy(got, t->data + 8, SIG_AUTH_LEN);
+	memset(t->data + 8, 0, SIG_AUTH_LEN);
+	if (hop_tag(&mh, key, keylen, tag)) {
+		*why = "cannot compute the hop authenticator (no key?)";
+		return -1;
+	}
+	bad = CRYPTO_memcmp(tag, got, SIG_AUTH_LEN);
+	OPENSSL_cleanse(tag, sizeof(tag));
+	if (bad) {
+		*why = "hop authenticator does not match (wrong key or tampered)";
+		return -1;
+	}
+	*seq = m.hop_seq;
+	return 0;
 }
 
 bool sig_newer(uint64_t ts, uint16_t seq, uint64_t last_ts, uint16_t last_seq)

@@ -58,6 +58,17 @@
  * says that this HA vouches for its nodes' addresses.
  */
 #define SIG_OPT_OBSERVED	252
+/*
+ * mice, private: the hop-by-hop authenticator of an offer or answer, under
+ * the key of the hop's sender as the receiver knows it: a node's MN-HA key
+ * (node -> its HA) or the key of two peer Home Agents (HA -> HA). Value:
+ * a 64-bit sequence number (agent/replay.h), then a 16-octet
+ * HMAC-SHA256-128 over "mice-hop" and the whole message as sent with the
+ * tag zeroed (observed-address option included). Each hop replaces it;
+ * the end-to-end authenticator leaves it out. docs/signalling.md.
+ */
+#define SIG_OPT_HOP		253
+#define SIG_HOP_LEN		(8 + SIG_AUTH_LEN)
 #define SIG_LIFETIME_S		60	/* registration lifetime */
 
 /* BA status codes of a refused registration. */
@@ -91,6 +102,10 @@ struct sig_msg {
 	 * decoded only, see sig_observed_verify */
 	struct ice_addr observed;
 	bool observed_tagged;
+	/* offer, answer: the hop authenticator's number (decoded only, see
+	 * sig_hop_verify) */
+	bool has_hop;
+	uint64_t hop_seq;
 };
 
 const char *sig_kind_name(enum sig_kind k);
@@ -127,6 +142,7 @@ int sig_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
  * end-to-end authenticator. @key NULL: an all-zero tag, for a peer Home
  * Agent to vouch for; @obs NULL or family 0: the option removed. The
  * end-to-end authenticator leaves the option out, so it still verifies.
+ * Any hop authenticator is removed too (the next hop signs anew).
  * Returns 0 or -1 with *@why set.
  */
 int sig_set_observed(const uint8_t *in, size_t len, unsigned int max_cand,
@@ -142,6 +158,24 @@ int sig_set_observed(const uint8_t *in, size_t len, unsigned int max_cand,
 int sig_observed_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
 			const uint8_t *key, size_t keylen,
 			struct ice_addr *obs, const char **why);
+
+/*
+ * Re-encodes the offer or answer @in with a hop authenticator (replacing
+ * any) numbered @seq under @key: the key of the next hop's receiver for
+ * this sender. Returns 0 or -1 with *@why set.
+ */
+int sig_hop_sign(const uint8_t *in, size_t len, unsigned int max_cand,
+		 uint64_t seq, const uint8_t *key, size_t keylen, uint8_t *out,
+		 size_t cap, size_t *outlen, const char **why);
+
+/*
+ * Verifies the hop authenticator of the offer or answer @buf under @key
+ * and gives its number in *@seq, for the caller's replay check. Returns 0
+ * or -1 with *@why set (none, malformed, does not verify).
+ */
+int sig_hop_verify(const uint8_t *buf, size_t len, unsigned int max_cand,
+		   const uint8_t *key, size_t keylen, uint64_t *seq,
+		   const char **why);
 
 /*
  * Is a registration stamped (@ts, @seq) newer than the last one accepted,

@@ -95,6 +95,8 @@ static size_t serialize(const struct mice_config *c, char *t, size_t cap)
 			OUT("credentials mikey\n");
 		else if (p->cred == MICE_CRED_PSK_FILE)
 			OUT("credentials psk-file %s\n", p->psk_file);
+		if (p->ha_key_file[0])
+			OUT("ha-key-file %s\n", p->ha_key_file);
 	}
 	for (i = 0; i < c->n_nodes; i++)
 		OUT("[node %s]\nkey-file %s\n", c->nodes[i].name,
@@ -139,6 +141,7 @@ static void same(const struct mice_config *a, const struct mice_config *b)
 		check(!memcmp(&p->home_agent, &q->home_agent,
 			      sizeof(p->home_agent)));
 		check(p->cred == q->cred && !strcmp(p->psk_file, q->psk_file));
+		check(!strcmp(p->ha_key_file, q->ha_key_file));
 	}
 }
 
@@ -196,8 +199,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c.role == MICE_ROLE_MN)
 			check(p->cred == MICE_CRED_MIKEY ||
 			      p->cred == MICE_CRED_PSK_FILE);
-		else
-			check(p->has_home_agent);
+		else	/* a peer HA is talked to only under a key (fail closed) */
+			check(p->has_home_agent && p->ha_key_file[0] == '/');
+		check(c.role == MICE_ROLE_HA || !p->ha_key_file[0]);
 	}
 	n = serialize(&c, text, sizeof(text));
 	check(n < sizeof(text));

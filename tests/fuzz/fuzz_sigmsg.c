@@ -49,6 +49,29 @@ static void relayed(const uint8_t *data, size_t size, const struct sig_msg *m)
 	if ((sig_verify(out, olen, 30, key, sizeof(key), m->timestamp, &why) == 0) !=
 	    (before == 0))
 		abort();
+	/* the hop authenticator: checked with a reason; signed, it verifies,
+	 * covers the observed address and leaves the end-to-end one alone */
+	{
+		static const uint8_t hop_key[32] = "the-key-between-two-home-agents";
+		static uint8_t hop[MH_MAX_LEN];
+		uint64_t seq = 0;
+		size_t hlen;
+
+		why = NULL;
+		if (sig_hop_verify(data, size, 30, hop_key, sizeof(hop_key), &seq,
+				   &why) && !why)
+			abort();
+		if (sig_hop_sign(out, olen, 30, m->hop_seq, hop_key,
+				 sizeof(hop_key), hop, sizeof(hop), &hlen, &why))
+			return;
+		if (sig_hop_verify(hop, hlen, 30, hop_key, sizeof(hop_key), &seq,
+				   &why) || seq != m->hop_seq ||
+		    sig_decode(hop, hlen, 30, &d, &why) ||
+		    !ice_addr_eq(&d.observed, &obs) ||
+		    (sig_verify(hop, hlen, 30, key, sizeof(key), m->timestamp,
+				&why) == 0) != (before == 0))
+			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

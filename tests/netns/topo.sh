@@ -23,7 +23,8 @@
 #                                     and a route to 10.200.0.OTHER over it
 #   topo_ha_conf FILE ADDR [NAME HA]...
 #       a Home Agent config listening on ADDR:4191; each NAME HA pair is a
-#       node served by the Home Agent at HA:4191 (HA-to-HA signalling);
+#       node served by the Home Agent at HA:4191 (HA-to-HA signalling,
+#       under the key topo_haha_key makes);
 #       every other name in $TOPO_NODES (default "L R") is a [node] it
 #       serves, with the MN-HA key topo_mnha_key makes
 #   topo_mn_conf FILE HA PEER PSKFILE [KEY VALUE]...
@@ -31,6 +32,7 @@
 #       PEER its peer, its registrations signed with topo_mnha_key's key;
 #       extra [agent] keys (e.g. kernel off) follow
 #   topo_mnha_key DIR   the MN-HA key file in DIR (made once): its path
+#   topo_haha_key DIR   the key between Home Agents in DIR (made once)
 #   wait_for FILE PATTERN [SECONDS]   poll FILE for PATTERN (grep), 10 s
 
 topo_init() {
@@ -108,18 +110,27 @@ topo_tunnel() {
 topo_mnha_key() {
 	local k="$1/mnha.key"
 
-	[ -s "$k" ] || od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$k"
+	[ -s "$k" ] || (umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$k")
+	echo "$k"
+}
+
+topo_haha_key() {
+	local k="$1/haha.key"
+
+	[ -s "$k" ] || (umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$k")
 	echo "$k"
 }
 
 topo_ha_conf() {
-	local f=$1 key n remote=' '
+	local f=$1 key hakey n remote=' '
 
 	key=$(topo_mnha_key "$(dirname "$f")")
+	hakey=$(topo_haha_key "$(dirname "$f")")
 	printf '[agent]\nrole ha\nlisten %s:4191\n' "$2" > "$f"
 	shift 2
 	while [ $# -ge 2 ]; do
-		printf '[peer %s]\nhome-agent %s:4191\n' "$1" "$2" >> "$f"
+		printf '[peer %s]\nhome-agent %s:4191\nha-key-file %s\n' \
+			"$1" "$2" "$hakey" >> "$f"
 		remote="$remote$1 "
 		shift 2
 	done

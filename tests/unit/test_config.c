@@ -289,10 +289,34 @@ START_TEST(test_bad_peers)
 	    "t.conf:4: section [peer x]: key 'home-agent' is missing", NULL);
 	ck_assert_int_eq(parse("[agent]\nrole ha\nlisten 10.0.0.1:4191\n"
 			       "registration open\n"
-			       "[peer R]\nhome-agent 10.0.0.2\n"), 0);
+			       "[peer R]\nhome-agent 10.0.0.2\n"
+			       "ha-key-file /etc/mice/ha2.key\n"), 0);
 	ck_assert_uint_eq(cfg.n_peers, 1);
 	ck_assert(cfg.peers[0].has_home_agent);
 	ck_assert_uint_eq(cfg.peers[0].home_agent.port, 4191);
+	ck_assert_str_eq(cfg.peers[0].ha_key_file, "/etc/mice/ha2.key");
+}
+END_TEST
+
+/*
+ * HA-HA keys: a home agent talks to a peer home agent only under a key
+ * shared with it (fail closed), and only a home agent has such keys.
+ */
+START_TEST(test_ha_peer_keys)
+{
+	bad("[agent]\nrole ha\nlisten 10.0.0.1:4191\nregistration open\n"
+	    "[peer R]\nhome-agent 10.0.0.2\n",
+	    "t.conf:5: section [peer R]: key 'ha-key-file' is missing",
+	    "authenticated under a key shared with it");
+	bad("[agent]\nrole ha\nlisten 10.0.0.1:4191\nregistration open\n"
+	    "[peer R]\nhome-agent 10.0.0.2\nha-key-file h.key\n",
+	    "t.conf:7: key 'ha-key-file': expected an absolute path", NULL);
+	bad("[agent]\nrole ha\nlisten 10.0.0.1:4191\nregistration open\n"
+	    "[peer R]\nhome-agent 10.0.0.2\nha-key-file /a\nha-key-file /b\n",
+	    "key 'ha-key-file' is already set on line 7", NULL);
+	bad("[agent]\nrole mn\nhome-agent 10.0.0.1\n[peer R]\n"
+	    "credentials mikey\nha-key-file /h\n",
+	    "t.conf:4: section [peer R]: key 'ha-key-file' is for role ha", NULL);
 }
 END_TEST
 
@@ -330,7 +354,8 @@ START_TEST(test_registration_keys)
 	bad(HA "[node m1]\nkey-file /a\ncredentials mikey\n",
 	    "t.conf:6: unknown key 'credentials' in [node m1]: expected key-file", NULL);
 	bad(HA "[node m/1]\nkey-file /a\n", "section [node NAME]: expected a name", NULL);
-	bad(HA "[node m1]\nkey-file /a\n[peer m1]\nhome-agent 10.0.0.2\n",
+	bad(HA "[node m1]\nkey-file /a\n[peer m1]\nhome-agent 10.0.0.2\n"
+	    "ha-key-file /h\n",
 	    "t.conf:4: section [node m1]: also a [peer m1] on line 6", NULL);
 	bad(HA "home-agent-key /k\n[node m1]\nkey-file /a\n",
 	    "t.conf:4: key 'home-agent-key' is for role mn", NULL);
@@ -428,6 +453,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_addresses);
 	tcase_add_test(tc, test_bad_peers);
 	tcase_add_test(tc, test_registration_keys);
+	tcase_add_test(tc, test_ha_peer_keys);
 	tcase_add_test(tc, test_bad_file_level);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_hostport);

@@ -480,6 +480,98 @@ START_TEST(observed_in_registered_ba)
 }
 END_TEST
 
+/*
+ * The hop authenticator (SIG_OPT_HOP): holds under the hop's key only,
+ * covers the whole message as sent (the observed address included), is
+ * left out of the end-to-end authenticator, and goes when the HA
+ * re-encodes; only offers and answers may carry one.
+ */
+START_TEST(hop_authenticator)
+{
+	static struct sig_msg m, d;
+	uint8_t buf[MH_MAX_LEN], hop[MH_MAX_LEN], obs_out[MH_MAX_LEN];
+	uint8_t copy[MH_MAX_LEN];
+	const char *why = NULL;
+	struct ice_addr obs;
+	size_t len, hlen, olen, i;
+	uint64_t seq = 0;
+	unsigned int refused = 0;
+
+	offer(&m, _i ? SIG_ANSWER : SIG_OFFER);
+	ck_assert_int_eq(sig_encode(&m, key, 32, buf, sizeof(buf), &len, &why), 0);
+	ck_assert_int_eq(sig_hop_verify(buf, len, 30, other, 32, &seq, &why), -1);
+	ck_assert_str_eq(why, "no hop authenticator");
+	ck_assert_int_eq(sig_hop_sign(buf, len, 30, 0x1122334455667788ULL, other,
+				      32, hop, sizeof(hop), &hlen, &why), 0);
+	ck_assert_int_eq(sig_decode(hop, hlen, 30, &d, &why), 0);
+	ck_assert(d.has_hop);
+	ck_assert_uint_eq(d.hop_seq, 0x1122334455667788ULL);
+	ck_assert_int_eq(sig_hop_verify(hop, hlen, 30, other, 32, &seq, &why), 0);
+	ck_assert_uint_eq(seq, 0x1122334455667788ULL);
+	/* the end-to-end authenticator still holds */
+	ck_assert_int_eq(sig_verify(hop, hlen, 30, key, 32, NOW, &why), 0);
+	why = NULL;
+	ck_assert_int_eq(sig_hop_verify(hop, hlen, 30, key, 32, &seq, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "hop authenticator does not match"));
+	ck_assert_int_eq(sig_hop_verify(hop, hlen, 30, NULL, 0, &seq, &why), -1);
+	/* any octet changed breaks it (or the message) */
+	for (i = 0; i < hlen; i++) {
+		memcpy(copy, hop, hlen);
+		copy[i] ^= 0x01;
+		if (sig_hop_verify(copy, hlen, 30, other, 32, &seq, &why))
+			refused++;
+	}
+	ck_assert_uint_eq(refused, hlen);
+	/* signed anew over an observed address: the option is covered */
+	ice_addr_set(&obs, AF_INET, "\xc6\x33\x64\x02", 2012);
+	ck_assert_int_eq(sig_set_observed(hop, hlen, 30, &obs, NULL, 0, obs_out,
+					  sizeof(obs_out), &olen, &why), 0);
+	ck_assert_int_eq(sig_decode(obs_out, olen, 30, &d, &why), 0);
+	ck_assert(!d.has_hop);	/* re-encoding drops the last hop's tag */
+	ck_assert_int_eq(sig_hop_sign(obs_out, olen, 30, 5, other, 32, hop,
+				      sizeof(hop), &hlen, &why), 0);
+	ck_assert_int_eq(sig_hop_verify(hop, hlen, 30, other, 32, &seq, &why), 0);
+	ice_addr_set(&obs, AF_INET, "\xc6\x33\x64\x09", 2012);
+	ck_assert_int_eq(sig_set_observed(hop, hlen, 30, &obs, NULL, 0, obs_out,
+					  sizeof(obs_out), &olen, &why), 0);
+	/* a forged observed address under the old hop tag: put the tag back */
+	ck_assert_int_eq(sig_hop_sign(obs_out, olen, 30, 5, key, 32, copy,
+				      sizeof(copy), &len, &why), 0);
+	ck_assert_int_eq(sig_hop_verify(copy, len, 30, other, 32, &seq, &why), -1);
+	why = NULL;
+	ck_assert_int_eq(sig_hop_sign(buf, 4, 30, 5, other, 32, hop, sizeof(hop),
+				      &hlen, &why), -1);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_int_eq(sig_hop_sign(buf, len, 30, 5, NULL, 0, hop, sizeof(hop),
+				      &hlen, &why), -1);
+}
+END_TEST
+
+/* A hop option out of place or of the wrong size is refused by name. */
+START_TEST(hop_option_malformed)
+{
+	static struct mh_msg mh;
+	static struct sig_msg d;
+	uint8_t buf[MH_MAX_LEN], data[SIG_HOP_LEN + 1] = { 0 };
+	const char *why = NULL;
+	size_t len;
+
+	mh_bu_init(&mh, 1, MH_BU_A | MH_BU_H, 15);
+	data[0] = SIG_MN_ID_NAI;
+	data[1] = 'L';
+	ck_assert_int_eq(mh_add_tlv(&mh, SIG_OPT_MN_ID, data, 2), 0);
+	memset(data, 0, sizeof(data));
+	ck_assert_int_eq(mh_add_tlv(&mh, SIG_OPT_HOP, data, SIG_HOP_LEN), 0);
+	ck_assert_int_eq(mh_encode(&mh, buf, sizeof(buf), &len, NULL), MH_OK);
+	ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), -1);
+	ck_assert_str_eq(why, "hop authenticator in a message that is not relayed");
+	mh.tlv[1].len = SIG_HOP_LEN + 1;
+	ck_assert_int_eq(mh_encode(&mh, buf, sizeof(buf), &len, NULL), MH_OK);
+	ck_assert_int_eq(sig_decode(buf, len, 30, &d, &why), -1);
+	ck_assert_str_eq(why, "malformed or repeated hop authenticator");
+}
+END_TEST
+
 START_TEST(status_names)
 {
 	ck_assert_str_eq(sig_status_name(0), "accepted");
@@ -510,6 +602,8 @@ int main(void)
 	tcase_add_test(tc, observed_tag_bound_to_message);
 	tcase_add_test(tc, observed_in_registered_ba);
 	tcase_add_test(tc, observed_replaced_in_place);
+	tcase_add_loop_test(tc, hop_authenticator, 0, 2);
+	tcase_add_test(tc, hop_option_malformed);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
