@@ -104,7 +104,8 @@ cmdline_clean() {
 	pid=$!
 	exec 7> "$T/fifo"
 	for i in $(seq 50); do
-		cmd=$(tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null)
+		[ -d /proc/$pid ] || break
+		cmd=$( (tr '\0' ' ' < /proc/$pid/cmdline) 2>/dev/null)
 		case $cmd in *"$MICE"*) break ;; esac
 		sleep 0.1
 	done
@@ -137,13 +138,13 @@ wait_for "$T/r.log" "privileges now user nobody" 5 || fail r-start "$(cat "$T/r.
 ip netns exec ak_l $MICE daemon -c "$T/l.conf" --name L --connect R --control "$T/l.ctl" > "$T/l.log" 2>&1 &
 lpid=$!
 wait_for "$T/l.log" "privileges now user nobody" 5 || fail l-start "$(cat "$T/l.log")"
-field() { awk -v k="$2:" '$1 == k { print $2 }' /proc/$1/status; }
+field() { awk -v k="$2:" '$1 == k { print $2 }' /proc/$1/status 2>/dev/null; }
 # creds PID CAPS: uid nobody, effective = permitted = CAPS, empty bounding set
 creds() {
 	local nob
 	nob=$(id -u nobody)
 	[ "$(field "$1" Uid)" = "$nob" ] && [ "$(field "$1" Gid)" = "$(id -g nobody)" ] &&
-	[ "$(awk '$1 == "Uid:" { print $2 $3 $4 $5 }' /proc/$1/status)" = "$nob$nob$nob$nob" ] &&
+	[ "$(awk '$1 == "Uid:" { print $2 $3 $4 $5 }' /proc/$1/status 2>/dev/null)" = "$nob$nob$nob$nob" ] &&
 	[ "$(field "$1" CapEff)" = "$2" ] && [ "$(field "$1" CapPrm)" = "$2" ] &&
 	[ "$(field "$1" CapBnd)" = 0000000000000000 ] &&
 	[ "$(field "$1" CapAmb)" = 0000000000000000 ] &&
@@ -164,7 +165,7 @@ else
 	fail session-after-privilege-drop "$(tail -5 "$T/l.log"; tail -5 "$T/r.log"; tail -5 "$T/ha.log")"
 fi
 # a running daemon's command line names files, never a key
-cmd=$(tr '\0' ' ' < /proc/$lpid/cmdline)
+cmd=$( (tr '\0' ' ' < /proc/$lpid/cmdline) 2>/dev/null)
 printf '%s' "$cmd" | grep -q "daemon" && ! printf '%s' "$cmd" | grep -qi "$PSK" &&
 	pass daemon-cmdline-holds-no-key || fail daemon-cmdline-holds-no-key "$cmd"
 kill $lpid $rpid $hapid 2>/dev/null; wait $lpid $rpid $hapid 2>/dev/null
