@@ -16,7 +16,7 @@
 #     carry 128 bits (RFC 8445 s.5.3), by the unit test of mikey_ice_creds.
 # Namespaces ak_*, addresses 10.99.41.0/24. Bounded in time.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/topo.sh
 MICE=$(pwd)/agent/mice
 T=$(mktemp -d)
@@ -97,13 +97,13 @@ argv_refused --psk-file $MICE kdf --psk "$PSK" --rand 00 --key auth || ok=0
 # while a key is read from standard input, the command line holds none.
 # cmdline_clean NAME CMD...: runs CMD with the TGK file on a FIFO it waits on
 cmdline_clean() {
-	local name=$1 pid i cmd=
+	local name=$1 pid cmd=
 	shift
 	rm -f "$T/fifo"; mkfifo -m 600 "$T/fifo"
 	"$@" < "$T/fifo" > "$T/$name.out" 2>&1 &
 	pid=$!
 	exec 7> "$T/fifo"
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -d /proc/$pid ] || break
 		cmd=$( (tr '\0' ' ' < /proc/$pid/cmdline) 2>/dev/null)
 		case $cmd in *"$MICE"*) break ;; esac

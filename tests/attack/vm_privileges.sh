@@ -10,7 +10,7 @@
 #   node-keeps-only-cap-net-admin.
 # Namespaces vp_*, addresses 10.99.42.0/24. Bounded in time.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/vm/lib.sh
 . tests/netns/topo.sh
 require_vm
