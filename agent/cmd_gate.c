@@ -10,7 +10,8 @@
  *                 [classifier options: for a token whose gate is not there]
  *   mice gate del ID
  *   mice gate show [ID]
- *   mice gate key set (--key HEX | --key-file F) | mice gate key del
+ *   mice gate key set (--key-file F | --group-key-file F) | mice gate key del
+ *     (keys come from files, "-" for standard input, never from argv)
  *   mice gate mode [enforce|monitor] [--dev IF[:up|down]]... [--no-dev]
  *                 [--datapath on|off] [--max-gates N]
  *   mice gate monitor [--count N] [--timeout S]
@@ -37,6 +38,7 @@
 #include "nlmsg.h"
 #include "gatestun.h"
 #include "groupkey.h"
+#include "keyfile.h"
 #include "token.h"
 
 #define GATE_USAGE \
@@ -46,7 +48,8 @@
 	"       mice gate commit [ID] --flow PROTO,SRC,SPORT,DST,DPORT [--token HEX]\n" \
 	"                 [classifier options, with a token whose gate does not exist]\n" \
 	"       mice gate del ID | mice gate show [ID]\n" \
-	"       mice gate key set (--key HEX | --key-file F | --group-key HEX) | mice gate key del\n" \
+	"       mice gate key set (--key-file F | --group-key-file F) | mice gate key del\n" \
+	"                 (a key file holds hex digits; F may be - for standard input)\n" \
 	"       mice gate mode [enforce|monitor] [--dev IF[:up|down]]... [--no-dev]\n" \
 	"                 [--datapath on|off] [--max-gates N]\n" \
 	"       mice gate monitor [--count N] [--timeout S]\n" \
@@ -56,7 +59,7 @@
 enum {
 	O_RATE = 1000, O_BURST, O_MAXP, O_LIFETIME, O_IDLE, O_TOKEN, O_PROTO,
 	O_DIR, O_SRC, O_DST, O_SPORT, O_DPORT, O_FLOW, O_KEY, O_KEY_FILE,
-	O_GROUP_KEY,
+	O_GROUP_KEY, O_GROUP_KEY_FILE,
 	O_DEV, O_NO_DEV, O_DATAPATH, O_MAX_GATES, O_COUNT, O_TIMEOUT,
 };
 
@@ -77,6 +80,7 @@ static const struct option gate_longopts[] = {
 	{ "key", required_argument, NULL, O_KEY },
 	{ "key-file", required_argument, NULL, O_KEY_FILE },
 	{ "group-key", required_argument, NULL, O_GROUP_KEY },
+	{ "group-key-file", required_argument, NULL, O_GROUP_KEY_FILE },
 	{ "dev", required_argument, NULL, O_DEV },
 	{ "no-dev", no_argument, NULL, O_NO_DEV },
 	{ "datapath", required_argument, NULL, O_DATAPATH },
@@ -628,7 +632,7 @@ static int parse_dev(const char *s, struct gate_args *a)
 
 static int parse_args(int argc, char **argv, struct gate_args *a)
 {
-	char err[TOKEN_ERR_LEN];
+	char err[KEYFILE_ERR_MAX + 32];
 	int c, rc;
 
 	memset(a, 0, sizeof(*a));
@@ -696,16 +700,22 @@ static int parse_args(int argc, char **argv, struct gate_args *a)
 					"(udp or tcp, two addresses of one family)", optarg);
 			break;
 		case O_KEY:
-		case O_KEY_FILE:
 		case O_GROUP_KEY:
+			cli_err("%s HEX is refused: a key in the command line is "
+				"seen by every local user (ps, /proc/PID/cmdline); "
+				"use %s FILE (a file of hex digits, mode 0600, or "
+				"- for standard input)",
+				c == O_KEY ? "--key" : "--group-key",
+				c == O_KEY ? "--key-file" : "--group-key-file");
+			return -1;
+		case O_KEY_FILE:
+		case O_GROUP_KEY_FILE:
 			if (a->have_key) {
-				cli_err("give the key once, with --key, --key-file or --group-key");
+				cli_err("give the key once, with --key-file or --group-key-file");
 				return -1;
 			}
-			rc = c == O_KEY ?
-			     token_key_from_hex(&a->key, optarg, err, sizeof(err)) :
-			     c == O_GROUP_KEY ?
-			     token_key_from_group_hex(&a->key, optarg, err, sizeof(err)) :
+			rc = c == O_GROUP_KEY_FILE ?
+			     token_key_from_group_file(&a->key, optarg, err, sizeof(err)) :
 			     token_key_from_file(&a->key, optarg, err, sizeof(err));
 			a->have_key = !rc;
 			break;
@@ -940,7 +950,7 @@ static int gate_key(int argc, char **argv)
 	int ret;
 
 	if (argc < 2 || (strcmp(argv[1], "set") && strcmp(argv[1], "del"))) {
-		cli_err("usage: mice gate key set (--key HEX | --key-file F) | mice gate key del");
+		cli_err("usage: mice gate key set (--key-file F | --group-key-file F) | mice gate key del");
 		return CLI_USAGE;
 	}
 	set = !strcmp(argv[1], "set");
@@ -949,7 +959,7 @@ static int gate_key(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (set != a.have_key) {
-		cli_err(set ? "gate key set needs --key HEX or --key-file F (%d-%d octets)" :
+		cli_err(set ? "gate key set needs --key-file F or --group-key-file F (%d-%d octets)" :
 			"gate key del takes no key (%d-%d)", TOKEN_KEY_MIN, TOKEN_KEY_MAX);
 		token_key_clear(&a.key);
 		return CLI_USAGE;

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "keyfile.h"
 #include "mikey.h"
 #include "mikey_exchange.h"
 #include "mikey_prf.h"
@@ -85,19 +86,23 @@ static void print_hex(FILE *f, const uint8_t *b, size_t n)
 static void kdf_usage(void)
 {
 	fprintf(stderr,
-		"usage: mice kdf (--tgk HEX | --psk HEX) --rand HEX "
+		"usage: mice kdf (--tgk-file F | --psk-file F) --rand HEX "
 		"--key tek|auth|enc|salt\n"
 		"                [--cs-id N] [--csb-id N] [--len BYTES]\n"
-		"  --tgk: keys from a TGK (RFC 3830 s.4.1.3)\n"
-		"  --psk: keys from a pre-shared key, cs_id 0xFF "
-		"(s.4.1.4; no tek)\n");
+		"  --tgk-file: keys from a TGK (RFC 3830 s.4.1.3)\n"
+		"  --psk-file: keys from a pre-shared key, cs_id 0xFF "
+		"(s.4.1.4; no tek)\n"
+		"  the file holds the key as hex digits (mode 0600); - is "
+		"standard input\n");
 }
 
 int cmd_kdf(int argc, char **argv, const struct cli_opts *opts)
 {
 	static const struct option lo[] = {
-		{ "tgk", required_argument, NULL, 't' },
-		{ "psk", required_argument, NULL, 'p' },
+		{ "tgk", required_argument, NULL, 'T' },
+		{ "psk", required_argument, NULL, 'P' },
+		{ "tgk-file", required_argument, NULL, 't' },
+		{ "psk-file", required_argument, NULL, 'p' },
 		{ "cs-id", required_argument, NULL, 'c' },
 		{ "csb-id", required_argument, NULL, 'b' },
 		{ "rand", required_argument, NULL, 'r' },
@@ -107,6 +112,8 @@ int cmd_kdf(int argc, char **argv, const struct cli_opts *opts)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint8_t inkey[1024], rand[256], out[MIKEY_PRF_OUT_MAX];
+	char kerr[KEYFILE_ERR_MAX];
+	size_t klen;
 	long inkey_len = -1, rand_len = -1;
 	uint32_t cs_id = 0, csb_id = 0, len = 16;
 	const char *key = NULL;
@@ -118,19 +125,28 @@ int cmd_kdf(int argc, char **argv, const struct cli_opts *opts)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
 		switch (c) {
+		case 'T':
+		case 'P':
+			cli_err("kdf: --%s HEX is refused: a key in the command "
+				"line is seen by every local user (ps, "
+				"/proc/PID/cmdline); use --%s-file FILE (hex "
+				"digits, mode 0600, or - for standard input)",
+				c == 'T' ? "tgk" : "psk", c == 'T' ? "tgk" : "psk");
+			goto out;
 		case 't':
 		case 'p':
 			if (inkey_len >= 0) {
-				cli_err("kdf: give one of --tgk and --psk");
+				cli_err("kdf: give one of --tgk-file and --psk-file");
 				goto out;
 			}
 			psk = c == 'p';
-			inkey_len = parse_hex(optarg, inkey, sizeof(inkey));
-			if (inkey_len <= 0) {
-				cli_err("kdf: --%s wants 1 to %zu bytes of hex",
-					psk ? "psk" : "tgk", sizeof(inkey));
+			if (keyfile_load_hex(optarg, inkey, 1, sizeof(inkey), &klen,
+					     kerr, sizeof(kerr))) {
+				cli_err("kdf: --%s-file %s", psk ? "psk" : "tgk",
+					kerr);
 				goto out;
 			}
+			inkey_len = (long)klen;
 			break;
 		case 'c':
 			if (parse_u32(optarg, 255, &cs_id)) {
@@ -179,7 +195,7 @@ int cmd_kdf(int argc, char **argv, const struct cli_opts *opts)
 		goto out;
 	}
 	if (inkey_len < 0) {
-		cli_err("kdf: --tgk or --psk is required");
+		cli_err("kdf: --tgk-file or --psk-file is required");
 		goto out;
 	}
 	if (rand_len < 0) {

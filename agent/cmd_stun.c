@@ -808,6 +808,8 @@ static void print_config(const struct mice_config *c)
 	if (c->role == MICE_ROLE_HA)
 		json_str(&j, "registration", c->registration == MICE_REG_OPEN ?
 			 "open" : "authenticated");
+	if (c->user[0])
+		json_str(&j, "user", c->user);
 	json_obj_close(&j);
 	json_obj_open(&j, "limits");
 	json_u64(&j, "max-checks", c->max_checks);

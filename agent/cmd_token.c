@@ -3,18 +3,20 @@
  * `mice token mint|verify`: media authorization tokens (seed 001 s.6.2,
  * RFC 3313 s.5, docs/token-format.md).
  *
- *   mice token mint (--key-file F | --key HEX) --gate-id N
+ *   mice token mint (--key-file F | --group-key-file F) --gate-id N
  *        (--expires SECONDS | --expires-at UNIX) [--proto udp|tcp|any]
  *        [--dir up|down|any] [--src PREFIX] [--dst PREFIX]
  *        [--sport A[-B]] [--dport A[-B]] --rate BYTES/S --burst BYTES
  *        [--max-packet N]
- *   mice token verify (--key-file F | --key HEX) [--now UNIX]
+ *   mice token verify --key-file F [--now UNIX]
  *        [classifier options as for mint: then the digest is checked]
  *        [--header] TOKEN
  *
  * With --header, TOKEN is a whole P-Media-Authorization (or
  * Media-Authorization) header field and every token in it is verified.
  * Exit 0 when every token is valid, 1 when one is not, 2 on usage errors.
+ * Keys come from files ("-": standard input) only: --key HEX and
+ * --group-key HEX, which `ps` would show, are refused.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,18 +30,21 @@
 #include "json.h"
 #include "sipauth.h"
 #include "groupkey.h"
+#include "keyfile.h"
 #include "token.h"
 
 enum {
 	OPT_KEY = 1000, OPT_KEY_FILE, OPT_GROUP_KEY, OPT_GATE_ID, OPT_EXPIRES, OPT_EXPIRES_AT,
 	OPT_PROTO, OPT_DIR, OPT_SRC, OPT_DST, OPT_SPORT, OPT_DPORT, OPT_RATE,
 	OPT_BURST, OPT_MAX_PACKET, OPT_NOW, OPT_HEADER, OPT_HELP,
+	OPT_GROUP_KEY_FILE,
 };
 
 static const struct option token_longopts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 	{ "group-key", required_argument, NULL, OPT_GROUP_KEY },
+	{ "group-key-file", required_argument, NULL, OPT_GROUP_KEY_FILE },
 	{ "gate-id", required_argument, NULL, OPT_GATE_ID },
 	{ "expires", required_argument, NULL, OPT_EXPIRES },
 	{ "expires-at", required_argument, NULL, OPT_EXPIRES_AT },
@@ -73,13 +78,14 @@ struct token_args {
 
 static void token_usage(FILE *f)
 {
-	fputs("usage: mice token mint (--key-file F | --key HEX | --group-key HEX) --gate-id N\n"
+	fputs("usage: mice token mint (--key-file F | --group-key-file F) --gate-id N\n"
 	      "                  (--expires SECONDS | --expires-at UNIX)\n"
 	      "                  [--proto udp|tcp|any] [--dir up|down|any]\n"
 	      "                  [--src PREFIX] [--dst PREFIX] [--sport A[-B]] [--dport A[-B]]\n"
 	      "                  --rate BYTES/S --burst BYTES [--max-packet N]\n"
-	      "       mice token verify (--key-file F | --key HEX) [--now UNIX]\n"
-	      "                  [classifier options, to check the digest] [--header] TOKEN\n",
+	      "       mice token verify --key-file F [--now UNIX]\n"
+	      "                  [classifier options, to check the digest] [--header] TOKEN\n"
+	      "  a key file holds hex digits; F may be - for standard input\n",
 	      f);
 }
 
@@ -100,19 +106,18 @@ bad:
 	return -1;
 }
 
-/* @how: 'k' hex key, 'f' key file, 'g' group key to derive it from. */
+/* @how: 'f' key file, 'g' group key file to derive it from. */
 static int set_key(struct token_args *a, const char *arg, char how)
 {
-	char err[TOKEN_ERR_LEN];
+	char err[KEYFILE_ERR_MAX + 32];
 	int rc;
 
 	if (a->have_key) {
-		cli_err("give the key once, with --key, --key-file or --group-key");
+		cli_err("give the key once, with --key-file or --group-key-file");
 		return -1;
 	}
 	rc = how == 'f' ? token_key_from_file(&a->key, arg, err, sizeof(err)) :
-	     how == 'g' ? token_key_from_group_hex(&a->key, arg, err, sizeof(err)) :
-			  token_key_from_hex(&a->key, arg, err, sizeof(err));
+			  token_key_from_group_file(&a->key, arg, err, sizeof(err));
 	if (rc) {
 		cli_err("%s", err);
 		return -1;
@@ -137,12 +142,18 @@ static int parse_opts(int argc, char **argv, struct token_args *a)
 
 		switch (c) {
 		case OPT_KEY:
-			rc = set_key(a, optarg, 'k');
-			break;
+		case OPT_GROUP_KEY:
+			cli_err("%s HEX is refused: a key in the command line is "
+				"seen by every local user (ps, /proc/PID/cmdline); "
+				"use %s FILE (a file of hex digits, mode 0600, or "
+				"- for standard input)",
+				c == OPT_KEY ? "--key" : "--group-key",
+				c == OPT_KEY ? "--key-file" : "--group-key-file");
+			return -1;
 		case OPT_KEY_FILE:
 			rc = set_key(a, optarg, 'f');
 			break;
-		case OPT_GROUP_KEY:
+		case OPT_GROUP_KEY_FILE:
 			rc = set_key(a, optarg, 'g');
 			break;
 		case OPT_GATE_ID:
@@ -222,7 +233,7 @@ static int parse_opts(int argc, char **argv, struct token_args *a)
 		}
 	}
 	if (!a->have_key) {
-		cli_err("no key: give --key HEX or --key-file FILE (at least %d octets)",
+		cli_err("no key: give --key-file FILE or --group-key-file FILE (at least %d octets)",
 			TOKEN_KEY_MIN);
 		return -1;
 	}

@@ -37,6 +37,7 @@ enum cfg_kind {
 	K_REGISTRATION,
 	K_KEY_FILE,
 	K_HA_KEY_FILE,
+	K_USER,
 };
 
 struct cfg_key {
@@ -62,6 +63,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ SEC_AGENT, "kernel", K_KERNEL, 0, 0, 0, NULL },
 	{ SEC_AGENT, "home-agent-key", K_HA_KEY, 0, 0, 0, NULL },
 	{ SEC_AGENT, "registration", K_REGISTRATION, 0, 0, 0, NULL },
+	{ SEC_AGENT, "user", K_USER, 0, 0, 0, NULL },
 	U(SEC_LIMITS, "max-checks", max_checks, MICE_CFG_MAX_CHECKS_MIN,
 	  MICE_CFG_MAX_CHECKS_MAX, NULL),
 	U(SEC_LIMITS, "max-remote-candidates", max_remote_cands, 1,
@@ -405,6 +407,21 @@ static int parse_credentials(struct cfg_parser *p, char *v)
 		    "'mikey', got '%s'", shown(v, sb, sizeof(sb)));
 }
 
+/* A POSIX-portable user name, as useradd takes by default. */
+static bool user_name_ok(const char *v)
+{
+	size_t i, l = strlen(v);
+
+	if (l == 0 || l > MICE_CFG_USER_MAX ||
+	    !((v[0] >= 'a' && v[0] <= 'z') || v[0] == '_'))
+		return false;
+	for (i = 1; i < l; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') ||
+		      v[i] == '_' || v[i] == '.' || v[i] == '-'))
+			return false;
+	return true;
+}
+
 static int set_key(struct cfg_parser *p, const struct cfg_key *k, char *v)
 {
 	struct mice_config *c = p->c;
@@ -496,6 +513,14 @@ static int set_key(struct cfg_parser *p, const struct cfg_key *k, char *v)
 		return parse_abs_path(p, k->name, "", v, p->node->key_file);
 	case K_HA_KEY_FILE:
 		return parse_abs_path(p, k->name, "", v, p->peer->ha_key_file);
+	case K_USER:
+		if (!user_name_ok(v))
+			return perr(p, "key 'user': expected a user name "
+				    "([a-z_][a-z0-9_.-]*, at most %d characters), "
+				    "got '%s'", MICE_CFG_USER_MAX,
+				    shown(v, sb, sizeof(sb)));
+		snprintf(c->user, sizeof(c->user), "%s", v);
+		return 0;
 	}
 	return perr(p, "internal error");
 }

@@ -32,6 +32,7 @@
 #define MICE_CFG_PATH_MAX	255
 #define MICE_CFG_LINE_MAX	1023	/* longer lines are an error */
 #define MICE_CFG_FILE_MAX	(64 * 1024)
+#define MICE_CFG_USER_MAX	32	/* `user NAME`: [a-z_][a-z0-9_.-]* */
 #define MICE_CFG_ERR_MAX	512	/* a buffer this big holds any error */
 
 #define MICE_CFG_STUN_PORT	3478	/* the default STUN port (RFC 8489) */
@@ -136,6 +137,8 @@ struct mice_config {
 	/* mn: the MN-HA key its registrations are signed with ("": none) */
 	char home_agent_key[MICE_CFG_PATH_MAX + 1];
 	enum mice_registration registration;	/* ha */
+	/* the user the daemon drops to after start ("": stays as started) */
+	char user[MICE_CFG_USER_MAX + 1];
 	/* [limits] */
 	unsigned int max_checks;
 	unsigned int max_remote_cands;

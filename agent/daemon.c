@@ -27,17 +27,20 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cap-ng.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -51,6 +54,7 @@
 #include "json.h"
 #include "logrl.h"
 #include "logsink.h"
+#include "keyfile.h"
 #include "mikey.h"
 #include "mikey_exchange.h"
 #include "mikey_prf.h"
@@ -1200,51 +1204,103 @@ static void ha_on_mh(struct daemon *d, const uint8_t *buf, size_t len,
 
 /* ---- Mobile node ---------------------------------------------------------- */
 
-static void random_string(char *out, size_t n)
+/*
+ * @n random characters of 6 bits each (24 make a password of 144 bits,
+ * RFC 8445 s.5.3: at least 128). If the generator fails, @out is left
+ * empty, which every user refuses (an ICE ufrag or password has a
+ * minimum length): nothing predictable is ever used.
+ */
+static int random_string(char *out, size_t n)
 {
 	static const char chars[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	uint8_t r[ICE_PWD_MAX];
 	size_t i;
 
-	RAND_bytes(r, (int)n);
-	for (i = 0; i < n; i++)
-		out[i] = chars[r[i] % 64];
-	out[n] = '\0';
-}
-
-static int load_psk(const char *path, uint8_t *key, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(key, 1, DAEMON_PSK_MAX, f);
-	fclose(f);
-	while (n && (key[n - 1] == '\n' || key[n - 1] == '\r'))
-		n--;
-	*len = n;
-	return n >= 16 ? 0 : -1;
-}
-
-/* A key file for @what at start-up; 0, or -1 with the reason on stderr. */
-static int load_key_file(const char *config, const char *what,
-			 const char *path, uint8_t *key, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		cli_err("%s: %s %s: %s", config, what, path, strerror(errno));
+	out[0] = '\0';
+	if (n > sizeof(r) || RAND_bytes(r, (int)n) != 1) {
+		cli_err("the random generator failed: no credentials made");
 		return -1;
 	}
-	fclose(f);
-	if (load_psk(path, key, len)) {
-		cli_err("%s: %s %s: expected a key of 16 to %d bytes", config,
-			what, path, DAEMON_PSK_MAX);
+	for (i = 0; i < n; i++)
+		out[i] = chars[r[i] % 64];	/* 256 = 4 * 64: uniform */
+	out[n] = '\0';
+	OPENSSL_cleanse(r, sizeof(r));
+	return 0;
+}
+
+/*
+ * The [peer] PSKs of a mobile node, read at start-up (daemon_load_psks)
+ * while the daemon may still read root's 0600 files: after it has
+ * dropped to its `user` a session takes its key from here. Cleansed at
+ * exit (daemon_forget_psks).
+ */
+static struct {
+	const char *path;
+	uint8_t key[DAEMON_PSK_MAX];
+	size_t len;
+} psk_cache[MICE_CFG_MAX_PEERS];
+static unsigned int n_psk_cache;
+
+/* A PSK of 16 to DAEMON_PSK_MAX bytes, from the cache or its file. */
+static int load_psk(const char *path, uint8_t *key, size_t *len)
+{
+	char err[KEYFILE_ERR_MAX];
+	unsigned int i;
+
+	for (i = 0; i < n_psk_cache; i++)
+		if (!strcmp(psk_cache[i].path, path)) {
+			memcpy(key, psk_cache[i].key, psk_cache[i].len);
+			*len = psk_cache[i].len;
+			return 0;
+		}
+	if (keyfile_load(path, key, 16, DAEMON_PSK_MAX, len, err, sizeof(err))) {
+		cli_err("%s", err);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A key file for @what at start-up (agent/keyfile.c: mode 0600, owner,
+ * 16 to DAEMON_PSK_MAX bytes); 0, or -1 with the reason on stderr.
+ */
+static int load_key_file(const char *config, const char *what,
+			 const char *path, uint8_t *key, size_t *len)
+{
+	char err[KEYFILE_ERR_MAX];
+
+	if (keyfile_load(path, key, 16, DAEMON_PSK_MAX, len, err, sizeof(err))) {
+		cli_err("%s: %s %s", config, what, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int daemon_load_psks(struct daemon *d, const char *config)
+{
+	char what[MICE_CFG_NAME_MAX + 40];
+	unsigned int i;
+
+	for (i = 0; i < d->cfg.n_peers; i++) {
+		const struct mice_cfg_peer *p = &d->cfg.peers[i];
+
+		if (p->cred != MICE_CRED_PSK_FILE)
+			continue;
+		snprintf(what, sizeof(what), "[peer %s] psk-file", p->name);
+		if (load_key_file(config, what, p->psk_file,
+				  psk_cache[n_psk_cache].key,
+				  &psk_cache[n_psk_cache].len))
+			return -1;
+		psk_cache[n_psk_cache++].path = p->psk_file;
+	}
+	return 0;
+}
+
+static void daemon_forget_psks(void)
+{
+	OPENSSL_cleanse(psk_cache, sizeof(psk_cache));
+	n_psk_cache = 0;
 }
 
 static const struct mice_cfg_peer *peer_by_name(struct daemon *d,
@@ -1325,32 +1381,25 @@ static void session_new_credentials(struct session *s)
 }
 
 /*
- * The two ICE passwords and the responder's ufrag from the TGK: RFC 3830
- * s.4.1.3 derivation with cs_id 1 for the initiator's password and 2 for
- * the responder's, 12 octets each written as 24 hex characters (RFC 8445
- * wants at least 22), and cs_id 3 for the responder's ufrag, 4 octets as
- * 8 hex characters. The initiator thus knows all of the responder's new
- * credentials when it offers, and after a move it checks before the
- * answer is back (mn_check_early); the answer's ufrag must match.
+ * The two ICE passwords and the responder's ufrag from the TGK
+ * (mikey_ice_creds: RFC 3830 s.4.1.3 derivation with cs_id 1 for the
+ * initiator's password and 2 for the responder's, 16 octets each written
+ * as 32 hex characters, RFC 8445 s.5.3's 128 bits, and cs_id 3 for the
+ * responder's ufrag, 4 octets as 8 hex characters). The initiator thus
+ * knows all of the responder's new credentials when it offers, and after
+ * a move it checks before the answer is back (mn_check_early); the
+ * answer's ufrag must match.
  */
+_Static_assert(MIKEY_ICE_PWD_HEX <= ICE_PWD_MAX &&
+	       MIKEY_ICE_PWD_OCTETS * 8 >= 128 &&
+	       MIKEY_ICE_UFRAG_HEX <= ICE_UFRAG_MAX,
+	       "derived ICE credentials: RFC 8445 s.5.3 sizes");
 static int derive_creds(const uint8_t *tgk, size_t tgk_len, uint32_t csb_id,
 			const uint8_t *rand, size_t rand_len, char *pwd_i,
 			char *pwd_r, char *ufrag_r)
 {
-	static const size_t len[3] = { 12, 12, 4 };
-	char *out[3] = { pwd_i, pwd_r, ufrag_r };
-	uint8_t k[12];
-	unsigned int i, cs;
-
-	for (cs = 0; cs < 3; cs++) {
-		if (mikey_derive(MIKEY_KEY_TEK, tgk, tgk_len, (uint8_t)(cs + 1),
-				 csb_id, rand, rand_len, k, len[cs]))
-			return -1;
-		for (i = 0; i < len[cs]; i++)
-			snprintf(out[cs] + 2 * i, 3, "%02x", k[i]);
-	}
-	OPENSSL_cleanse(k, sizeof(k));
-	return 0;
+	return mikey_ice_creds(tgk, tgk_len, csb_id, rand, rand_len, pwd_i,
+			       pwd_r, ufrag_r);
 }
 
 static void mikey_cfg_of(const struct session *s, struct mikey_cfg *c)
@@ -1376,7 +1425,10 @@ static int mikey_offer_make(struct daemon *d, const struct session *s,
 
 	mikey_cfg_of(s, &c);
 	memset(&ip, 0, sizeof(ip));
-	RAND_bytes((uint8_t *)&csb, sizeof(csb));
+	if (RAND_bytes((uint8_t *)&csb, sizeof(csb)) != 1) {
+		logev(d, "error", "MIKEY I_MESSAGE: the random generator failed");
+		return -1;
+	}
 	ip.csb_id = csb;
 	ip.encr_alg = MIKEY_ENCR_AES_CM_128;	/* the HA must not see the TGK */
 	ip.verify = true;
@@ -2944,6 +2996,88 @@ static int daemon_socket(struct daemon *d)
 	return 0;
 }
 
+/*
+ * Once the sockets are bound and attached, the netlink sockets and the
+ * control socket open and every key read, the daemon needs no more of
+ * root (issue 14): a Home Agent keeps no capability (its relay sockets
+ * bind ephemeral ports, which needs none), a mobile node keeps only
+ * CAP_NET_ADMIN, for the module's pair and peer commands over generic
+ * netlink. The bounding set is cleared and no_new_privs set, so that
+ * nothing executed later can gain one back. Failing half-way is fatal:
+ * the daemon never goes on with privileges it was told to drop.
+ */
+static int daemon_drop_privileges(struct daemon *d, const char *config)
+{
+	bool mn = d->cfg.role == MICE_ROLE_MN;
+	const struct passwd *pw;
+	int rc;
+
+	if (!d->cfg.user[0]) {
+		if (geteuid() == 0)
+			logev(d, "warning", "running as root with every "
+			      "capability: set 'user NAME' in [agent] to drop "
+			      "them once started (docs/config.md)");
+		return 0;
+	}
+	errno = 0;
+	pw = getpwnam(d->cfg.user);
+	if (!pw) {
+		cli_err("%s: user %s: %s", config, d->cfg.user,
+			errno ? strerror(errno) : "no such user");
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		logev(d, "privileges", "user %s is root: keeping every "
+		      "capability", d->cfg.user);
+		return 0;
+	}
+	if (geteuid() != 0) {
+		if (geteuid() == pw->pw_uid && getuid() == pw->pw_uid)
+			return 0;	/* started as that user */
+		cli_err("%s: user %s: only root can switch to another user "
+			"(mice runs as uid %u)", config, d->cfg.user,
+			(unsigned int)geteuid());
+		return -1;
+	}
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (mn && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			       CAP_NET_ADMIN)) {
+		cli_err("cannot keep CAP_NET_ADMIN (libcap-ng)");
+		return -1;
+	}
+	rc = capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+			     CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+	if (rc) {
+		cli_err("cannot drop privileges to user %s (uid %u): "
+			"capng_change_id error %d: %s", d->cfg.user,
+			(unsigned int)pw->pw_uid, rc, strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    getuid() != pw->pw_uid || geteuid() != pw->pw_uid ||
+	    getgid() != pw->pw_gid || !setuid(0)) {
+		cli_err("dropping privileges to user %s did not hold",
+			d->cfg.user);
+		return -1;
+	}
+	logev(d, "privileges", "now user %s (uid %u, gid %u) with %s",
+	      d->cfg.user, (unsigned int)pw->pw_uid, (unsigned int)pw->pw_gid,
+	      mn ? "CAP_NET_ADMIN only" : "no capability");
+	return 0;
+}
+
+/* Every key the daemon holds, cleansed: at exit and on every error. */
+static void daemon_forget_keys(struct daemon *d)
+{
+	OPENSSL_cleanse(d->node_key, sizeof(d->node_key));
+	OPENSSL_cleanse(d->node_key_len, sizeof(d->node_key_len));
+	OPENSSL_cleanse(d->ha_key, sizeof(d->ha_key));
+	d->ha_key_len = 0;
+	OPENSSL_cleanse(d->peer_ha_key, sizeof(d->peer_ha_key));
+	OPENSSL_cleanse(d->peer_ha_key_len, sizeof(d->peer_ha_key_len));
+	daemon_forget_psks();
+}
+
 int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 {
 	static const struct option longopts[] = {
@@ -3025,27 +3159,36 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 				d.connect, config);
 			return CLI_USAGE;
 		}
-		if (d.cfg.home_agent_key[0] &&
-		    load_key_file(config, "home-agent-key", d.cfg.home_agent_key,
-				  d.ha_key, &d.ha_key_len))
+		if ((d.cfg.home_agent_key[0] &&
+		     load_key_file(config, "home-agent-key", d.cfg.home_agent_key,
+				   d.ha_key, &d.ha_key_len)) ||
+		    daemon_load_psks(&d, config)) {
+			daemon_forget_keys(&d);
 			return CLI_USAGE;
+		}
 	}
 	for (c = 0; c < (int)d.cfg.n_nodes; c++)
 		if (load_key_file(config, "[node] key-file", d.cfg.nodes[c].key_file,
-				  d.node_key[c], &d.node_key_len[c]))
+				  d.node_key[c], &d.node_key_len[c])) {
+			daemon_forget_keys(&d);
 			return CLI_USAGE;
+		}
 	for (c = 0; c < (int)d.cfg.n_peers; c++)
 		if (d.cfg.peers[c].ha_key_file[0] &&
 		    load_key_file(config, "[peer] ha-key-file",
 				  d.cfg.peers[c].ha_key_file, d.peer_ha_key[c],
-				  &d.peer_ha_key_len[c]))
+				  &d.peer_ha_key_len[c])) {
+			daemon_forget_keys(&d);
 			return CLI_USAGE;
+		}
 	mice_clock_monotonic(&d.clk);
 	d.t0 = now_ms(&d);
 	/* so that t= can be set beside other tools' wall-clock stamps */
 	clock_gettime(CLOCK_REALTIME, &wall);
-	if (daemon_socket(&d))
+	if (daemon_socket(&d)) {
+		daemon_forget_keys(&d);
 		return CLI_FAIL;
+	}
 	logev(&d, "start", "role %s, listening on %s; t=0 is %lld.%03ld on the "
 	      "wall clock", d.cfg.role == MICE_ROLE_HA ? "ha" : "mn",
 	      addr_s(&d.bound, a, sizeof(a)), (long long)wall.tv_sec,
@@ -3066,6 +3209,10 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	if (ctl_open(&d.ctl, ctl ? ctl : ctl_default, ctl_status, ctl_attached, &d))
 		logev(&d, "error", "control socket %s: %s", ctl ? ctl : ctl_default,
 		      strerror(errno));
+	if (daemon_drop_privileges(&d, config)) {
+		daemon_forget_keys(&d);
+		return CLI_FAIL;
+	}
 
 	if (d.cfg.role == MICE_ROLE_HA) {
 		struct stun_server_cfg sc = { .software = "mice" };
@@ -3083,8 +3230,10 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 				      d.cfg.regather_fallback_ms);
 		}
 		if (d.connect) {
-			if (session_open(&d, peer_by_name(&d, d.connect)))
+			if (session_open(&d, peer_by_name(&d, d.connect))) {
+				daemon_forget_keys(&d);
 				return CLI_FAIL;
+			}
 			d.sess.initiator = true;
 		}
 		mn_gather(&d, NULL);
@@ -3146,9 +3295,7 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	logev(&d, "stop", "%s", daemon_stop ? "signal" : "timeout");
 	if (d.have_sess)
 		session_close(&d.sess);
-	OPENSSL_cleanse(d.node_key, sizeof(d.node_key));
-	OPENSSL_cleanse(d.ha_key, sizeof(d.ha_key));
-	OPENSSL_cleanse(d.peer_ha_key, sizeof(d.peer_ha_key));
+	daemon_forget_keys(&d);
 	for (c = 0; c < DAEMON_MAX_REGS; c++)
 		if (d.regs[c].relay.family)
 			close(d.regs[c].relay_fd);

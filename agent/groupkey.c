@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "groupkey.h"
+#include "keyfile.h"
 #include "mikey_prf.h"
 
 int token_key_from_group_hex(struct token_key *key, const char *hex,
@@ -34,6 +35,33 @@ int token_key_from_group_hex(struct token_key *key, const char *hex,
 	}
 	if (sizeof(key->k) < 32 ||
 	    mikey_derive(MIKEY_KEY_AUTH, group, n / 2, 0, 0,
+			 (const uint8_t *)GROUPKEY_RAND, strlen(GROUPKEY_RAND),
+			 key->k, 32)) {
+		snprintf(err, errlen, "group key: derivation failed");
+		goto out;
+	}
+	key->len = 32;
+	rc = 0;
+out:
+	OPENSSL_cleanse(group, sizeof(group));
+	return rc;
+}
+
+int token_key_from_group_file(struct token_key *key, const char *path,
+			      char *err, size_t errlen)
+{
+	unsigned char group[GROUPKEY_MAX];
+	char why[KEYFILE_ERR_MAX];
+	size_t len;
+	int rc = -1;
+
+	memset(key, 0, sizeof(*key));
+	if (keyfile_load_hex(path, group, GROUPKEY_MIN, GROUPKEY_MAX, &len, why,
+			     sizeof(why))) {
+		snprintf(err, errlen, "group key file %s", why);
+		goto out;
+	}
+	if (mikey_derive(MIKEY_KEY_AUTH, group, len, 0, 0,
 			 (const uint8_t *)GROUPKEY_RAND, strlen(GROUPKEY_RAND),
 			 key->k, 32)) {
 		snprintf(err, errlen, "group key: derivation failed");

@@ -21,4 +21,11 @@
 int token_key_from_group_hex(struct token_key *key, const char *hex,
 			     char *err, size_t errlen);
 
+/*
+ * The group key from a file of hex digits ("-": standard input), through
+ * the agent's key-file loader (agent/keyfile.h). 0, or -1 with @err set.
+ */
+int token_key_from_group_file(struct token_key *key, const char *path,
+			      char *err, size_t errlen);
+
 #endif /* MICE_GROUPKEY_H */

@@ -42,7 +42,7 @@ static const struct cli_command cli_commands[] = {
 	{ "token", cmd_token,
 	  "token mint|verify ...\tself-verifying media authorization tokens" },
 	{ "kdf", cmd_kdf,
-	  "kdf --tgk HEX --cs-id N --csb-id N --rand HEX --key tek|auth|enc|salt --len N\n"
+	  "kdf --tgk-file F --cs-id N --csb-id N --rand HEX --key tek|auth|enc|salt --len N\n"
 	  "\t\tMIKEY key derivation (RFC 3830 s.4.1)" },
 	{ "mikey", cmd_mikey, "mikey decode HEX|-\tprint a MIKEY message's payloads" },
 	{ "gather", cmd_gather,

@@ -181,3 +181,29 @@ int mikey_derive(enum mikey_key_kind kind, const uint8_t *inkey,
 	OPENSSL_cleanse(label, sizeof(label));
 	return ret;
 }
+
+int mikey_ice_creds(const uint8_t *tgk, size_t tgk_len, uint32_t csb_id,
+		    const uint8_t *rand, size_t rand_len, char *pwd_i,
+		    char *pwd_r, char *ufrag_r)
+{
+	static const size_t len[3] = {
+		MIKEY_ICE_PWD_OCTETS, MIKEY_ICE_PWD_OCTETS, MIKEY_ICE_UFRAG_OCTETS
+	};
+	static const char hex[] = "0123456789abcdef";
+	char *out[3] = { pwd_i, pwd_r, ufrag_r };
+	uint8_t k[MIKEY_ICE_PWD_OCTETS];
+	unsigned int i, cs;
+	int ret = 0;
+
+	for (cs = 0; cs < 3 && !ret; cs++) {
+		ret = mikey_derive(MIKEY_KEY_TEK, tgk, tgk_len, (uint8_t)(cs + 1),
+				   csb_id, rand, rand_len, k, len[cs]);
+		for (i = 0; !ret && i < len[cs]; i++) {
+			out[cs][2 * i] = hex[k[i] >> 4];
+			out[cs][2 * i + 1] = hex[k[i] & 15];
+		}
+		out[cs][ret ? 0 : 2 * len[cs]] = '\0';
+	}
+	OPENSSL_cleanse(k, sizeof(k));
+	return ret;
+}

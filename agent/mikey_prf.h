@@ -77,6 +77,24 @@ int mikey_derive(enum mikey_key_kind kind, const uint8_t *inkey,
 		 const uint8_t *rand, size_t rand_len, uint8_t *out,
 		 size_t out_len);
 
+/*
+ * The ICE credentials a TGK gives (seed 004 s.1.5: the passwords are
+ * derived, never sent): the TEK derivation of RFC 3830 s.4.1.3 with cs_id 1
+ * for the initiator's password, 2 for the responder's, each
+ * MIKEY_ICE_PWD_OCTETS octets as twice as many hex characters, and cs_id 3
+ * for the responder's ufrag, MIKEY_ICE_UFRAG_OCTETS octets as hex. RFC 8445
+ * s.5.3: a password carries at least 128 bits of randomness, a ufrag at
+ * least 24. @pwd_i and @pwd_r hold MIKEY_ICE_PWD_HEX + 1 bytes, @ufrag_r
+ * MIKEY_ICE_UFRAG_HEX + 1. Returns 0 or -1.
+ */
+#define MIKEY_ICE_PWD_OCTETS	16
+#define MIKEY_ICE_PWD_HEX	(2 * MIKEY_ICE_PWD_OCTETS)
+#define MIKEY_ICE_UFRAG_OCTETS	4
+#define MIKEY_ICE_UFRAG_HEX	(2 * MIKEY_ICE_UFRAG_OCTETS)
+int mikey_ice_creds(const uint8_t *tgk, size_t tgk_len, uint32_t csb_id,
+		    const uint8_t *rand, size_t rand_len, char *pwd_i,
+		    char *pwd_r, char *ufrag_r);
+
 /* A new HMAC-SHA-1 context keyed with @key (NULL on failure); free it
  * with EVP_MAC_CTX_free. */
 EVP_MAC_CTX *mikey_hmac_sha1_new(const uint8_t *key, size_t key_len);

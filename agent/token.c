@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "keyfile.h"
 #include "token.h"
 
 static int ossl_hmac_sha256(void *ctx, const u8 *msg, u32 len,
@@ -103,49 +104,18 @@ int token_key_from_hex(struct token_key *key, const char *hex, char *err,
 int token_key_from_file(struct token_key *key, const char *path, char *err,
 			size_t errlen)
 {
-	char buf[TOKEN_KEY_FILE_MAX + 1];
-	size_t n = 0, b, e;
-	ssize_t r;
-	int fd, rc;
+	char why[KEYFILE_ERR_MAX];
+	size_t len;
 
 	memset(key, 0, sizeof(*key));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open key file %s: %s", path,
-			 strerror(errno));
+	if (keyfile_load_hex(path, key->k, TOKEN_KEY_MIN, TOKEN_KEY_MAX, &len,
+			     why, sizeof(why))) {
+		snprintf(err, errlen, "key file %s", why);
+		token_key_clear(key);
 		return -1;
 	}
-	while (n < sizeof(buf)) {
-		r = read(fd, buf + n, sizeof(buf) - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "cannot read key file %s: %s",
-				 path, strerror(errno));
-			close(fd);
-			OPENSSL_cleanse(buf, sizeof(buf));
-			return -1;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (n > TOKEN_KEY_FILE_MAX) {
-		snprintf(err, errlen, "key file %s is larger than %d octets",
-			 path, TOKEN_KEY_FILE_MAX);
-		OPENSSL_cleanse(buf, sizeof(buf));
-		return -1;
-	}
-	b = 0;
-	e = n;
-	while (b < e && isspace((unsigned char)buf[b]))
-		b++;
-	while (e > b && isspace((unsigned char)buf[e - 1]))
-		e--;
-	rc = key_from_span(key, buf + b, e - b, err, errlen);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return rc;
+	key->len = len;
+	return 0;
 }
 
 int token_mint(const struct token_key *key, uint32_t gate_id, uint64_t expiry,

@@ -15,7 +15,6 @@
 
 #define TOKEN_KEY_MIN	16	/* octets; HMAC keys shorter than this refused */
 #define TOKEN_KEY_MAX	64	/* SHA-256 block size; longer keys are refused */
-#define TOKEN_KEY_FILE_MAX 4096	/* octets read from a key file at most */
 #define TOKEN_ERR_LEN	160
 
 /* A token key. Clear with token_key_clear() (OPENSSL_cleanse). */
@@ -32,8 +31,10 @@ int token_key_from_hex(struct token_key *key, const char *hex, char *err,
 		       size_t errlen);
 
 /*
- * The key from a file that holds it as hex digits; leading and trailing
- * whitespace (a final newline) is ignored. Returns 0 or -1 with @err.
+ * The key from a file that holds it as hex digits ("-": standard input),
+ * through the agent's key-file loader (agent/keyfile.h: mode 0600 or
+ * refused, no symlink, size limits); leading and trailing whitespace (a
+ * final newline) is ignored. Returns 0 or -1 with @err.
  */
 int token_key_from_file(struct token_key *key, const char *path, char *err,
 			size_t errlen);

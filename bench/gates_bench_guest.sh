@@ -190,7 +190,7 @@ fi
 echo
 echo "self-verifying tokens: $TOKENS of each, one process, 256 requests per sendmsg"
 ip netns add gb_t
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/key"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/key")
 ip netns exec gb_t $MICE gate mode --max-gates $((3 * TOKENS + 16))
 ip netns exec gb_t $BATCH tokens --count "$TOKENS" --key-file "$T/key" | tee "$T/tok"
 awk '$1 == "add" { a = $7 } $1 == "plain" { p = $7 } $1 == "token" { t = $7 } $1 == "forged" { f = $7 }

@@ -12,13 +12,13 @@ AGENT_LIBS += -lcrypto
 UNIT_TESTS += gate policer token sipauth
 unit_gate_SRCS := tests/unit/test_gate.c kmod/gate_match.c
 unit_policer_SRCS := tests/unit/test_policer.c kmod/policer.c
-unit_token_SRCS := tests/unit/test_token.c agent/token.c kmod/token.c \
+unit_token_SRCS := tests/unit/test_token.c agent/token.c agent/keyfile.c kmod/token.c \
 		   kmod/gate_match.c
 unit_token_LIBS := -lcrypto
 unit_sipauth_SRCS := tests/unit/test_sipauth.c agent/sipauth.c
 
 FUZZERS += token sipauth gate
-fuzz_token_SRCS := tests/fuzz/fuzz_token.c agent/token.c kmod/token.c \
+fuzz_token_SRCS := tests/fuzz/fuzz_token.c agent/token.c agent/keyfile.c kmod/token.c \
 		   kmod/gate_match.c
 fuzz_token_LIBS := -lcrypto
 fuzz_sipauth_SRCS := tests/fuzz/fuzz_sipauth.c agent/sipauth.c

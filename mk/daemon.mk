@@ -4,7 +4,7 @@
 # (seed 004 s.1.1, s.14.2; RFC 8489 s.6.3).
 AGENT_SRCS += agent/config.c agent/gather.c agent/stun_server.c agent/srflx.c \
 	      agent/cmd_stun.c
-AGENT_LIBS += -lmnl -lcrypto -lz
+AGENT_LIBS += -lmnl -lcrypto -lz -lcap-ng
 
 UNIT_TESTS += config stun_server gather
 unit_config_SRCS := tests/unit/test_config.c agent/config.c agent/candidate.c

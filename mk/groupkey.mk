@@ -1,7 +1,8 @@
 # The gate token key derived from a group key (agent/groupkey.c).
 AGENT_SRCS += agent/groupkey.c agent/gatestun.c
 UNIT_TESTS += groupkey
-unit_groupkey_SRCS := tests/unit/test_groupkey.c agent/groupkey.c agent/mikey_prf.c
+unit_groupkey_SRCS := tests/unit/test_groupkey.c agent/groupkey.c agent/mikey_prf.c \
+		      agent/keyfile.c
 unit_groupkey_LIBS := -lcrypto
 
 # Token presentation over STUN (agent/gatestun.c).

@@ -53,7 +53,7 @@ cat "$T/events"
 step "M-ICE: HA 10.99.5.1; L behind NAT 10.99.5.2 (inside 10.99.6.2); R behind NAT 10.99.5.3 (inside 10.99.7.2)"
 NS2="dm_ha dm_l dm_r dm_nl dm_nr"
 trap 'kill $(jobs -p) 2>/dev/null; for n in demo_agent demo_peer $NS2; do ip netns del $n 2>/dev/null; done; ip link del dm_br 2>/dev/null; rm -rf "$T"' EXIT
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk")
 . tests/netns/topo.sh
 topo_bridge dm_br
 for n in $NS2; do ip netns add $n; ip -n $n link set lo up; done
@@ -112,15 +112,15 @@ $G ip addr add 10.2.9.1/24 dev gs; $S ip addr add 10.2.9.2/24 dev s0
 $C ip link set c0 up; $G ip link set gc up; $G ip link set gs up; $S ip link set s0 up
 $C ip route add default via 10.1.9.1; $S ip route add default via 10.2.9.1
 $G sysctl -qw net.ipv4.ip_forward=1
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/group"
-$G $MICE gate key set --group-key "$(cat "$T/group")"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/group")
+$G $MICE gate key set --group-key-file "$T/group"
 $G $MICE gate mode enforce --dev gc:up
 $G $MICE -j gate monitor > "$T/gates.events" &
 $G $MICE gate serve --addr 10.1.9.1 --port 4300 --timeout 30 > "$T/serve" &
 CLSD="--proto udp --src 10.1.9.2/32 --dst 10.2.9.2/32 --dport 6000"
 echo "policy point: mice gate add 1 $CLSD --rate 20000 --burst 4000"
 $G $MICE gate add 1 $CLSD --rate 20000 --burst 4000
-TOKEN=$($MICE token mint --group-key "$(cat "$T/group")" --gate-id 1 --expires 120 $CLSD --rate 20000 --burst 4000)
+TOKEN=$($MICE token mint --group-key-file "$T/group" --gate-id 1 --expires 120 $CLSD --rate 20000 --burst 4000)
 echo "token handed to the client (P-Media-Authorization): ${TOKEN:0:32}..."
 sleep 0.5
 echo "client: mice gate present --token ... --gateway 10.1.9.1:4300 --sport 5000 --dest 10.2.9.2:6000"

@@ -31,8 +31,8 @@ NS="md_ha md_l md_r md_nl md_nr"
 [ "$(id -u)" = 0 ] || { echo "FAIL: root: needs root for namespaces"; exit 1; }
 [ -x "$MICE" ] || { echo "FAIL: build: $MICE missing (make)"; exit 1; }
 
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/badpsk"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk")
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/badpsk")
 
 # public segment 10.99.5.0/24: HA .1, NAT L .2, NAT R .3, (case 1) L .11 R .12
 topo_init md_br $NS

@@ -25,7 +25,7 @@ NS="mr_ha1 mr_ha2 mr_l mr_r mr_nl mr_nr mr_x"
 [ -x "$MICE" ] || { echo "FAIL: build: $MICE missing (make)"; exit 1; }
 command -v jq > /dev/null || { echo "FAIL: jq: missing"; exit 1; }
 
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk")
 
 
 # public segment 10.99.8.0/24: HA1 .1, NAT L .2, NAT R .3, HA2 .4, X .9
@@ -145,7 +145,7 @@ grep -q "registered L at .* (authenticated)" "$T/ha1.log" &&
 grep -q "registered R at .* (authenticated)" "$T/ha1.log" &&
 	pass registrations-authenticated || fail registrations-authenticated "$(grep registered "$T/ha1.log")"
 # X claims to be L with a key of its own: refused, and L's binding stays
-od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$T/x.key"
+(umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$T/x.key")
 sed "s|^home-agent-key .*|home-agent-key $T/x.key|" "$T/l1.conf" > "$T/x.conf"
 ip netns exec mr_x $MICE daemon -c "$T/x.conf" --name L --timeout 3 > "$T/x.log" 2>&1
 grep -q "refused our registration: status 146, authentication failed" "$T/x.log" &&

@@ -110,6 +110,7 @@ topo_tunnel() {
 topo_mnha_key() {
 	local k="$1/mnha.key"
 
+	# key files are refused unless only their owner can read them
 	[ -s "$k" ] || (umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$k")
 	echo "$k"
 }

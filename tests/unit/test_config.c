@@ -320,6 +320,36 @@ START_TEST(test_ha_peer_keys)
 }
 END_TEST
 
+/* `user NAME`: the user the daemon drops to after start (docs/config.md). */
+START_TEST(test_user_key)
+{
+	const char *mn = "[agent]\nrole mn\nhome-agent 10.0.0.1\n";
+	char text[256];
+
+	ck_assert_int_eq(parse(mn), 0);
+	ck_assert_str_eq(cfg.user, "");		/* default: stays as started */
+	snprintf(text, sizeof(text), "%suser mice\n", mn);
+	ck_assert_msg(parse(text) == 0, "%s", err);
+	ck_assert_str_eq(cfg.user, "mice");
+	ck_assert_int_eq(parse("[agent]\nrole ha\nlisten 10.0.0.1:4191\n"
+			       "registration open\nuser _mice-ha.1\n"), 0);
+	ck_assert_str_eq(cfg.user, "_mice-ha.1");
+	snprintf(text, sizeof(text), "%suser nobody\nuser mice\n", mn);
+	bad(text, "t.conf:5: key 'user' is already set on line 4", NULL);
+	snprintf(text, sizeof(text), "%suser 0\n", mn);
+	bad(text, "t.conf:4: key 'user': expected a user name", "got '0'");
+	snprintf(text, sizeof(text), "%suser Mice\n", mn);
+	bad(text, "t.conf:4: key 'user': expected a user name", NULL);
+	snprintf(text, sizeof(text), "%suser a/b\n", mn);
+	bad(text, "key 'user'", NULL);
+	snprintf(text, sizeof(text), "%suser %s\n", mn,
+		 "abcdefghijabcdefghijabcdefghijabc");	/* 33 characters */
+	bad(text, "key 'user'", "at most 32");
+	snprintf(text, sizeof(text), "%s[peer p]\ncredentials mikey\nuser mice\n", mn);
+	bad(text, "t.conf:6: unknown key 'user' in [peer p]", NULL);
+}
+END_TEST
+
 /* MN-HA keys (RFC 4285): a home agent's [node NAME]s, a node's key. */
 START_TEST(test_registration_keys)
 {
@@ -454,6 +484,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_peers);
 	tcase_add_test(tc, test_registration_keys);
 	tcase_add_test(tc, test_ha_peer_keys);
+	tcase_add_test(tc, test_user_key);
 	tcase_add_test(tc, test_bad_file_level);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_hostport);

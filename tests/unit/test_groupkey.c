@@ -3,6 +3,8 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "groupkey.h"
 #include "mikey_prf.h"
@@ -61,6 +63,30 @@ START_TEST(bad_group_keys)
 }
 END_TEST
 
+/* A group key file gives the same token key as the hex; 0644 is refused. */
+START_TEST(group_key_file)
+{
+	char path[] = "/tmp/mice-groupkey-XXXXXX";
+	struct token_key a, b;
+	char err[600];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, G1 "\n", 65), 65);
+	close(fd);
+	ck_assert_int_eq(token_key_from_group_hex(&a, G1, err, sizeof(err)), 0);
+	ck_assert_msg(token_key_from_group_file(&b, path, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(b.len, 32);
+	ck_assert_mem_eq(a.k, b.k, 32);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(token_key_from_group_file(&b, path, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "chmod 600"), "%s", err);
+	ck_assert_uint_eq(b.len, 0);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("groupkey");
@@ -71,6 +97,7 @@ int main(void)
 	tcase_add_test(tc, derivation_is_the_documented_one);
 	tcase_add_test(tc, different_groups_different_keys);
 	tcase_add_test(tc, bad_group_keys);
+	tcase_add_test(tc, group_key_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

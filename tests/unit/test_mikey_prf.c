@@ -3,6 +3,7 @@
  * values come from an independent re-implementation below that uses
  * OpenSSL's one-shot HMAC() and materialises the whole A_i chain first. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,6 +245,34 @@ START_TEST(derivation_depends_on_every_input)
 }
 END_TEST
 
+/* RFC 8445 s.5.3: at least 128 bits of randomness in an ICE password. */
+START_TEST(derived_ice_passwords_carry_128_bits)
+{
+	uint8_t tgk[16], rand[16], k[MIKEY_ICE_PWD_OCTETS];
+	char pi[MIKEY_ICE_PWD_HEX + 1], pr[MIKEY_ICE_PWD_HEX + 1];
+	char ur[MIKEY_ICE_UFRAG_HEX + 1], want[MIKEY_ICE_PWD_HEX + 1];
+	unsigned int i;
+
+	memset(tgk, 0x5a, sizeof(tgk));
+	memset(rand, 0x33, sizeof(rand));
+	ck_assert_int_eq(mikey_ice_creds(tgk, sizeof(tgk), 0x01020304, rand,
+					 sizeof(rand), pi, pr, ur), 0);
+	ck_assert_uint_ge(strlen(pi) * 4, 128);
+	ck_assert_uint_ge(strlen(pr) * 4, 128);
+	ck_assert_uint_eq(strlen(pi), MIKEY_ICE_PWD_HEX);
+	ck_assert_uint_eq(strlen(ur), MIKEY_ICE_UFRAG_HEX);
+	ck_assert_uint_ge(strlen(ur) * 4, 24);
+	ck_assert_str_ne(pi, pr);
+	/* the documented derivation: TEK, cs_id 2 for the responder's */
+	ck_assert_int_eq(mikey_derive(MIKEY_KEY_TEK, tgk, sizeof(tgk), 2,
+				      0x01020304, rand, sizeof(rand), k,
+				      sizeof(k)), 0);
+	for (i = 0; i < sizeof(k); i++)
+		snprintf(want + 2 * i, 3, "%02x", k[i]);
+	ck_assert_str_eq(pr, want);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mikey_prf");
@@ -258,6 +287,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, constants_are_digits_of_e);
 	tcase_add_test(tc, derivations_use_their_constant);
 	tcase_add_test(tc, derivation_depends_on_every_input);
+	tcase_add_test(tc, derived_ice_passwords_carry_128_bits);
 	suite_add_tcase(s, tc);
 	return s;
 }

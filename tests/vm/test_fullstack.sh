@@ -25,7 +25,7 @@ await_line() {
 	grep -q -m1 -- "$2" < <(timeout "$3" tail -n +"${4:-1}" -F "$1" 2>/dev/null)
 }
 
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk")
 topo_init fs_br $NS
 topo_plug fs_ha 10.99.5.1/24
 topo_nat fs_nl 10.99.5.2 fs_l 10.99.6.1 10.99.6.2 eim

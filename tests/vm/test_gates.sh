@@ -157,8 +157,8 @@ r=$(measure 5099 6000 100000 1)
 check_eq other-sport-not-admitted 0 "$r"
 
 # --- self-verifying tokens ------------------------------------------------------
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/key"
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/otherkey"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/key")
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/otherkey")
 CLS="--proto udp --src 10.1.0.2/32 --dst 10.2.0.2/32 --dport 6002"
 mint() { $MICE token mint --key-file "$1" --gate-id "$2" $3 $CLS --rate 40000 --burst 3000; }
 tok=$(mint "$T/key" 10 "--expires 300")
@@ -266,7 +266,7 @@ if command -v setpriv >/dev/null; then
 	expect_fail eperm-del 4 "permission denied" $G $UNPRIV $MICE gate del 42
 	expect_fail eperm-commit 4 "permission denied" $G $UNPRIV $MICE gate commit 40 \
 		--flow udp,10.1.0.2,1,10.2.0.2,1
-	expect_fail eperm-key 4 "permission denied" $G $UNPRIV $MICE gate key set --key "$(cat "$T/key")"
+	expect_fail eperm-key 4 "permission denied" $G $UNPRIV $MICE gate key set --key-file - < "$T/key"
 	expect_fail eperm-mode 4 "permission denied" $G $UNPRIV $MICE gate mode monitor
 	$G $UNPRIV $MICE gate show 42 >/dev/null && pass unprivileged-read || fail unprivileged-read
 else
@@ -308,11 +308,11 @@ done
 
 # --- the token key derived from a group key the operator sets ------------------
 # (policy point and gateways share the group key; agent/groupkey.c)
-GK=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-$G $MICE gate key set --group-key "$GK" && pass group-key-set || fail group-key-set
-gtok=$($MICE token mint --group-key "$GK" --gate-id 70 --expires 300 $CLS --rate 40000 --burst 3000)
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/group")
+$G $MICE gate key set --group-key-file "$T/group" && pass group-key-set || fail group-key-set
+gtok=$($MICE token mint --group-key-file "$T/group" --gate-id 70 --expires 300 $CLS --rate 40000 --burst 3000)
 expect_fail token-under-raw-group-key 1 "token tag mismatch" \
-	$G $MICE gate commit --token "$($MICE token mint --key "$GK" --gate-id 71 --expires 300 \
+	$G $MICE gate commit --token "$($MICE token mint --key-file "$T/group" --gate-id 71 --expires 300 \
 	$CLS --rate 40000 --burst 3000)" $CLS --flow udp,10.1.0.2,5008,10.2.0.2,6002
 $G $MICE gate commit --token "$gtok" $CLS --flow udp,10.1.0.2,5009,10.2.0.2,6002 &&
 	pass group-key-token-commits || fail group-key-token-commits

@@ -16,7 +16,7 @@ T=$(mktemp -d)
 NS="rd_ha rd_l rd_r rd_nl rd_nr"
 check_eq() { [ "$2" = "$3" ] && pass "$1" || fail "$1" "expected '$2', got '$3'"; }
 
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk"
+(umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$T/psk")
 topo_init rd_br $NS
 topo_plug rd_ha 10.99.5.1/24
 topo_nat rd_nl 10.99.5.2 rd_l 10.99.6.1 10.99.6.2 symmetric
