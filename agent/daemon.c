@@ -3244,6 +3244,10 @@ int cmd_daemon(int argc, char **argv, const struct cli_opts *opts)
 	sa.sa_handler = daemon_on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a log reader that goes away must not take the daemon with it:
+	 * the write then fails with EPIPE and logsink stops writing */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	if (timeout_s)
 		deadline = now_ms(&d) + timeout_s * 1000;
 
