@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	u64 i, t, best;
 	int r, j;
 
-	if (mice_flow_key_parse(pkt, len, &k))
+	if (mice_flow_key_parse(pkt, len, len, &k))
 		return 1;
 	k.dir = MICE_GATE_DIR_UP;
 
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	for (r = 0; r < RUNS; r++) {
 		t = now_ns();
 		for (i = 0; i < n; i++)
-			sink += (u32)mice_flow_key_parse(pkt, len, &k);
+			sink += (u32)mice_flow_key_parse(pkt, len, len, &k);
 		t = now_ns() - t;
 		best = t < best ? t : best;
 	}

@@ -10,16 +10,20 @@
  *  2. fewer bytes than mice_classify_need -> INVALID/SHORT_READ
  *  3. version nibble 4 or 6               -> DATA, or an IPv4/IPv6 reason
  *  4. top two bits not 0                  -> INVALID/UNKNOWN
- *  5. magic cookie at offset 4, len >= 20 and a valid STUN message with a
+ *  5. magic cookie at offset 4 and len > MICE_STUN_MAX_LEN
+ *                                         -> INVALID/STUN_OVERSIZE (no MH
+ *     is that long either)
+ *  6. magic cookie at offset 4, len >= 20 and a valid STUN message with a
  *     correct FINGERPRINT                 -> STUN
- *  6. first octet 59 (MH Payload Proto)   -> MIP, or an MH reason; this
+ *  7. first octet 59 (MH Payload Proto)   -> MIP, or an MH reason; this
  *     covers the ambiguous MH of seed 004 s.12 whose Checksum and first 16
  *     bits of message data equal the cookie but which has no FINGERPRINT
- *  7. otherwise the STUN reason if the cookie was there, else UNKNOWN.
+ *  8. otherwise the STUN reason if the cookie was there, else UNKNOWN.
  *
- * Every non-STUN decision reads only the first MICE_CLASSIFY_HEAD octets, so
+ * Every decision but 6 reads only the first MICE_CLASSIFY_HEAD octets, so
  * it costs a few dozen instructions; a STUN candidate costs one walk over
- * its attribute headers and one CRC-32, both linear in its length.
+ * its attribute headers and one CRC-32, both linear in its length, which
+ * MICE_STUN_MAX_LEN bounds.
  */
 #include "classify.h"
 
@@ -52,8 +56,11 @@ u32 mice_classify_need(const u8 *head, u32 head_len, u32 len)
 	/* Not enough to tell yet: ask for the fixed head first. */
 	if (head_len < head_need)
 		return head_need;
-	/* Only a cookie-bearing STUN candidate needs the CRC over all. */
-	if (mice_has_cookie(head, len))
+	/*
+	 * Only a cookie-bearing STUN candidate needs the CRC over all, and
+	 * only up to MICE_STUN_MAX_LEN: a longer one is refused on its head.
+	 */
+	if (mice_has_cookie(head, len) && len <= MICE_STUN_MAX_LEN)
 		return len;
 	return head_need;
 }
@@ -177,6 +184,11 @@ enum mice_class mice_classify(const u8 *p, u32 avail, u32 len,
 	/* seed 004 s.12: with the cookie, the FINGERPRINT decides. */
 	why = MICE_REASON_UNKNOWN;
 	if (mice_has_cookie(p, len)) {
+		/* Before any read past the head; no MH is this long either. */
+		if (len > MICE_STUN_MAX_LEN) {
+			*reason = MICE_REASON_STUN_OVERSIZE;
+			return MICE_CLASS_INVALID;
+		}
 		why = mice_check_stun(p, len);
 		if (why == MICE_REASON_NONE) {
 			*reason = MICE_REASON_NONE;
@@ -219,6 +231,8 @@ static const char *const mice_reason_names[] = {
 	[MICE_REASON_DATA_NO_GATE]	= "data_no_gate",
 	[MICE_REASON_DATA_POLICED]	= "data_policed",
 	[MICE_REASON_NOMEM]		= "nomem",
+	[MICE_REASON_STUN_OVERSIZE]	= "stun_oversize",
+	[MICE_REASON_TX_INNER_HEADER]	= "tx_inner_header",
 };
 
 /*

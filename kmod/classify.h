@@ -16,7 +16,22 @@
 #define MICE_MH_PAYLOAD_PROTO		59	/* IPPROTO_NONE, RFC 6275 s.6.1.1 */
 #define MICE_MH_TYPE_MAX		23	/* highest IANA MH type */
 
-/* Leading bytes that decide every class except a cookie-bearing STUN candidate. */
+/*
+ * The longest STUN candidate read whole for its FINGERPRINT's CRC-32;
+ * longer ones are INVALID/STUN_OVERSIZE, judged from the head alone.
+ * RFC 8489 s.6.1: over UDP a message SHOULD stay under the path MTU, and
+ * under 576 (IPv4) or 1280 (IPv6) octets when that is unknown; the agent
+ * refuses STUN over 1500 octets (agent/stun.h); the longest Mobility
+ * Header is (255 + 1) * 8 = 2048 octets (RFC 6275 s.6.1.1). So nothing
+ * legitimate is longer, while without a bound any sender could make the
+ * module linearise and CRC 64 KiB for every datagram it sends.
+ */
+#define MICE_STUN_MAX_LEN		2048
+
+/*
+ * Leading bytes that decide every class except a cookie-bearing STUN
+ * candidate of at most MICE_STUN_MAX_LEN octets.
+ */
 #define MICE_CLASSIFY_HEAD		8
 
 /*

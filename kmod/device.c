@@ -199,6 +199,36 @@ static int mice_xmit_offloads(struct sk_buff *skb, struct sock *sk, u16 family)
 					SKB_GSO_UDP_TUNNEL_CSUM);
 }
 
+/*
+ * The inner packet's destination, once its header is known to be whole and
+ * of the protocol the skb claims, as WireGuard's
+ * wg_examine_packet_protocol() checks it: a packet socket can hand the
+ * device any bytes with any skb->protocol, a truncated header, or an IPv6
+ * header in an ETH_P_IP skb. Returns the family and sets @daddr into the
+ * pulled header, or returns 0 and nothing may be read.
+ */
+static u16 mice_xmit_inner_daddr(struct sk_buff *skb, const u8 **daddr)
+{
+	/* A network header in the headroom is no part of the packet. */
+	if (skb_network_offset(skb) < 0)
+		return 0;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (!pskb_network_may_pull(skb, sizeof(struct iphdr)) ||
+		    ip_hdr(skb)->version != 4)
+			return 0;
+		*daddr = (const u8 *)&ip_hdr(skb)->daddr;
+		return AF_INET;
+	}
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) ||
+		    ipv6_hdr(skb)->version != 6)
+			return 0;
+		*daddr = ipv6_hdr(skb)->daddr.s6_addr;
+		return AF_INET6;
+	}
+	return 0;
+}
+
 static netdev_tx_t mice_dev_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct mice_dev *mdev = netdev_priv(dev);
@@ -206,9 +236,20 @@ static netdev_tx_t mice_dev_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct mice_peer *peer;
 	struct mice_pair *pair;
 	int err = -EHOSTUNREACH;
+	const u8 *daddr;
+	u16 family;
+
+	family = mice_xmit_inner_daddr(skb, &daddr);
+	if (unlikely(!family)) {
+		mice_stats_count_drop(mdev->mn->stats,
+				      MICE_REASON_TX_INNER_HEADER, len);
+		DEV_STATS_INC(dev, tx_errors);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
 
 	rcu_read_lock();
-	peer = mice_peer_lookup_tx(mdev->mn, dev, skb);
+	peer = mice_peer_lookup_tx(mdev->mn, dev, family, daddr);
 	pair = peer ? rcu_dereference(peer->pair) : NULL;
 	if (!pair || !pair->ms)
 		goto drop;

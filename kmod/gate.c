@@ -16,7 +16,6 @@
  * a timer wheel, so a run costs the gates due, not every gate.
  */
 #include <crypto/hash.h>
-#include <crypto/algapi.h>
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -584,42 +583,35 @@ static int mice_gate_sha(void *ctx, const u8 *msg, u32 len,
 	return crypto_shash_tfm_digest(key->sha, msg, len, out);
 }
 
+/* The token key's transforms as the freestanding verifier's hooks. */
+static void mice_gate_token_crypto(struct mice_gate_net *gn,
+				   struct mice_token_crypto *cr)
+{
+	cr->hmac_sha256 = mice_gate_hmac;
+	cr->sha256 = mice_gate_sha;
+	cr->ctx = gn->key;
+}
+
 /*
  * Verify a self-verifying token (docs/token-format.md, "Verification
- * order") in process context with gn->lock held: hex, layout, the tag
- * (crypto_memneq), expiry against the wall clock. The classifier digest
- * is checked by mice_gate_token_check_cls() once the caller knows the
+ * order") in process context with gn->lock held, with the very code the
+ * unit tests and fuzz_token run (kmod/token.c): hex, layout, the tag in
+ * constant time, expiry against the wall clock. The classifier digest is
+ * checked by mice_gate_token_check_cls() once the caller knows the
  * classifier. Returns -ENOKEY without a key, else an enum mice_token_err;
  * @t is filled once the layout parsed.
  */
 int mice_gate_token_verify(struct mice_gate_net *gn, const char *hex, u32 len,
 			   struct mice_token *t, u32 *err_pos)
 {
-	u8 in[MICE_TOKEN_MAC_INPUT_LEN];
-	u8 buf[MICE_TOKEN_LEN];
-	u8 md[MICE_SHA256_LEN];
-	u32 n;
-	int err;
+	struct mice_token_crypto cr;
 
 	lockdep_assert_held(&gn->lock);
 	if (!gn->key)
 		return -ENOKEY;
-	err = mice_hex_decode(hex, len, buf, sizeof(buf), &n, err_pos);
-	if (err)
-		return err;
-	err = mice_token_deserialize(buf, n, t);
-	if (err)
-		return err;
-	/* No field is trusted before the tag. */
-	mice_token_mac_input(t, in);
-	if (mice_gate_hmac(gn->key, in, sizeof(in), md))
-		return MICE_TOKEN_E_CRYPTO;
-	err = crypto_memneq(md, t->tag, MICE_TOKEN_TAG_LEN) ?
-	      MICE_TOKEN_E_TAG : MICE_TOKEN_OK;
-	memzero_explicit(md, sizeof(md));
-	if (err)
-		return err;
-	return mice_token_check_expiry(t, ktime_get_real_seconds());
+	mice_gate_token_crypto(gn, &cr);
+	return mice_token_verify_hex(hex, len, ktime_get_real_seconds(), NULL,
+				     &cr, t, err_pos);
 }
 
 /*
@@ -631,21 +623,11 @@ int mice_gate_token_check_cls(struct mice_gate_net *gn,
 			      const struct mice_token *t,
 			      const struct mice_gate_classifier *c)
 {
-	struct mice_token_crypto cr = {
-		.hmac_sha256 = mice_gate_hmac,
-		.sha256 = mice_gate_sha,
-		.ctx = gn->key,
-	};
-	u8 digest[MICE_TOKEN_DIGEST_LEN];
-	int err;
+	struct mice_token_crypto cr;
 
 	lockdep_assert_held(&gn->lock);
-	err = mice_cls_digest(c, &cr, digest);
-	if (err)
-		return err;
-	if (crypto_memneq(digest, t->cls_digest, MICE_TOKEN_DIGEST_LEN))
-		return MICE_TOKEN_E_CLASSIFIER;
-	return MICE_TOKEN_OK;
+	mice_gate_token_crypto(gn, &cr);
+	return mice_token_check_cls(t, c, &cr);
 }
 
 /* --- mode ----------------------------------------------------------------- */
@@ -675,72 +657,25 @@ int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode)
 /* --- the data path ---------------------------------------------------------- */
 
 /*
- * The 5-tuple of the IP packet at @nhoff from skb->data. Reads go through
- * skb_header_pointer(), so a non-linear skb is copied, never overread.
- * Fragments carry no (or not only) ports and are refused, as
- * mice_flow_key_parse() does. Returns 0 or a positive enum mice_flow_err.
+ * The 5-tuple of the IP packet at @nhoff from skb->data, by the parser the
+ * unit tests and fuzz_gate run (kmod/gate_match.c), over its first
+ * MICE_FLOW_HEAD_MAX octets: in place when they are linear, else copied by
+ * skb_header_pointer(), so a paged skb is never overread nor changed.
+ * Returns 0 or a positive enum mice_flow_err.
  */
-int mice_gate_skb_key(const struct sk_buff *skb, unsigned int nhoff,
-		      struct mice_flow_key *k)
+static int mice_gate_skb_key(const struct sk_buff *skb, unsigned int nhoff,
+			     struct mice_flow_key *k)
 {
-	unsigned int l4off;
-	__be16 _ports[2];
-	const __be16 *ports;
-	u8 proto, _v;
-	const u8 *v;
+	u8 buf[MICE_FLOW_HEAD_MAX];
+	u32 len, avail;
+	const u8 *head;
 
-	memset(k, 0, sizeof(*k));
-	v = skb_header_pointer(skb, nhoff, 1, &_v);
-	if (!v)
-		return MICE_FLOW_E_EMPTY;
-	if ((*v >> 4) == 4) {
-		struct iphdr _iph;
-		const struct iphdr *iph;
-
-		iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
-		if (!iph || iph->ihl < 5)
-			return MICE_FLOW_E_IPV4_HEADER;
-		if (ip_is_fragment(iph))
-			return MICE_FLOW_E_FRAGMENT;
-		k->family = MICE_AF_INET;
-		memcpy(k->src, &iph->saddr, 4);
-		memcpy(k->dst, &iph->daddr, 4);
-		proto = iph->protocol;
-		l4off = nhoff + iph->ihl * 4;
-	} else if ((*v >> 4) == 6) {
-		struct ipv6hdr _ip6h;
-		const struct ipv6hdr *ip6h;
-		__be16 frag_off = 0;
-		int off;
-
-		ip6h = skb_header_pointer(skb, nhoff, sizeof(_ip6h), &_ip6h);
-		if (!ip6h)
-			return MICE_FLOW_E_IPV6_HEADER;
-		k->family = MICE_AF_INET6;
-		memcpy(k->src, &ip6h->saddr, 16);
-		memcpy(k->dst, &ip6h->daddr, 16);
-		proto = ip6h->nexthdr;
-		/* RFC 8200 s.4.1: skip the extension headers. */
-		off = ipv6_skip_exthdr(skb, nhoff + sizeof(*ip6h), &proto,
-				       &frag_off);
-		if (off < 0)
-			return MICE_FLOW_E_EXT_HEADER;
-		/* RFC 8200 s.4.5: offset or M flag set. */
-		if (frag_off & htons(IP6_OFFSET | IP6_MF))
-			return MICE_FLOW_E_FRAGMENT;
-		l4off = off;
-	} else {
-		return MICE_FLOW_E_VERSION;
-	}
-	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
-		return MICE_FLOW_E_PROTO;
-	ports = skb_header_pointer(skb, l4off, sizeof(_ports), _ports);
-	if (!ports)
-		return MICE_FLOW_E_L4_HEADER;
-	k->proto = proto;
-	k->sport = ntohs(ports[0]);
-	k->dport = ntohs(ports[1]);
-	return 0;
+	len = skb->len > nhoff ? skb->len - nhoff : 0;
+	avail = min_t(u32, len, sizeof(buf));
+	head = skb_header_pointer(skb, nhoff, avail, buf);
+	if (!head)
+		avail = 0;
+	return mice_flow_key_parse(head, avail, len, k);
 }
 
 static void mice_gate_monitor_count(struct mice_gate_net *gn, u32 len)

@@ -177,17 +177,6 @@ struct mice_gate_net {
 	atomic64_t ev_suppressed;
 };
 
-/*
- * Every gate of @gn, with gn->lock held: @i is an unsigned int, @g a
- * struct mice_gate *. The order changes when the expiry scan files gates
- * again (it bumps gn->genid then).
- */
-#define mice_gate_for_each(gn, i, g)					\
-	for ((i) = 0; (i) <= MICE_GATE_WHEEL_SLOTS; (i)++)		\
-		list_for_each_entry((g), (i) < MICE_GATE_WHEEL_SLOTS ?	\
-				    &(gn)->gate_wheel.slot[(i)] :	\
-				    &(gn)->untimed, timer)
-
 /* gate.c */
 struct mice_gate *mice_gate_find(struct mice_gate_net *gn, u32 id);
 struct mice_gate *mice_gate_alloc(u32 id, const struct mice_gate_classifier *c,
@@ -221,8 +210,6 @@ struct mice_gate_used *mice_gate_token_use(struct mice_gate_net *gn,
 					   struct netlink_ext_ack *extack);
 void mice_gate_token_unuse(struct mice_gate_net *gn, struct mice_gate_used *u);
 int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode);
-int mice_gate_skb_key(const struct sk_buff *skb, unsigned int nhoff,
-		      struct mice_flow_key *k);
 enum mice_reason mice_gate_check(struct mice_gate_net *gn,
 				 const struct mice_gate_mode *mode,
 				 struct sk_buff *skb, unsigned int nhoff, u8 dir,

@@ -156,34 +156,58 @@ static void mice_flow_key_zero(struct mice_flow_key *k)
 	}
 }
 
-/* Ports from the transport header at @l4 with @avail octets after it. */
-static int mice_flow_l4(const u8 *l4, u32 avail, u8 proto,
-			struct mice_flow_key *k)
+/* The readable octets at @off of a buffer with @avail readable: 0 past it. */
+static u32 mice_flow_avail_at(u32 avail, u32 off)
 {
+	return off < avail ? avail - off : 0;
+}
+
+/*
+ * Ports from the transport header at @off of @pkt: @left octets of the
+ * packet from there on, the first @avail octets of @pkt readable. The
+ * lengths are checked against the packet first, so a truncated packet is
+ * L4_HEADER however much of it the caller read.
+ */
+static int mice_flow_l4(const u8 *pkt, u32 off, u32 left, u32 avail,
+			u8 proto, struct mice_flow_key *k)
+{
+	const u8 *l4;
+
+	avail = mice_flow_avail_at(avail, off);
 	if (proto == MICE_GATE_PROTO_UDP) {
-		if (avail < MICE_UDP_HDR_LEN)
+		if (left < MICE_UDP_HDR_LEN)
 			return MICE_FLOW_E_L4_HEADER;
+		if (avail < MICE_UDP_HDR_LEN)
+			return MICE_FLOW_E_SHORT_READ;
 	} else if (proto == MICE_GATE_PROTO_TCP) {
+		if (left < MICE_TCP_HDR_MIN)
+			return MICE_FLOW_E_L4_HEADER;
+		if (avail < MICE_TCP_HDR_MIN)
+			return MICE_FLOW_E_SHORT_READ;
 		/* Data Offset (RFC 9293 s.3.1) in 4-octet words, >= 5. */
-		if (avail < MICE_TCP_HDR_MIN || (l4[12] >> 4) < 5 ||
-		    (u32)(l4[12] >> 4) * 4 > avail)
+		l4 = pkt + off;
+		if ((l4[12] >> 4) < 5 || (u32)(l4[12] >> 4) * 4 > left)
 			return MICE_FLOW_E_L4_HEADER;
 	} else {
 		return MICE_FLOW_E_PROTO;
 	}
+	l4 = pkt + off;
 	k->proto = proto;
 	k->sport = mice_get_be16(l4);
 	k->dport = mice_get_be16(l4 + 2);
 	return MICE_FLOW_OK;
 }
 
-static int mice_flow_ipv4(const u8 *pkt, u32 len, struct mice_flow_key *k)
+static int mice_flow_ipv4(const u8 *pkt, u32 avail, u32 len,
+			  struct mice_flow_key *k)
 {
 	u32 ihl, tot, i;
 	u16 frag;
 
 	if (len < MICE_IPV4_HDR_MIN)
 		return MICE_FLOW_E_IPV4_HEADER;
+	if (avail < MICE_IPV4_HDR_MIN)
+		return MICE_FLOW_E_SHORT_READ;
 	ihl = (u32)(pkt[0] & 0x0f) * 4;
 	if (ihl < MICE_IPV4_HDR_MIN || ihl > len)
 		return MICE_FLOW_E_IPV4_HEADER;
@@ -200,16 +224,19 @@ static int mice_flow_ipv4(const u8 *pkt, u32 len, struct mice_flow_key *k)
 		k->src[i] = pkt[12 + i];
 		k->dst[i] = pkt[16 + i];
 	}
-	return mice_flow_l4(pkt + ihl, tot - ihl, pkt[9], k);
+	return mice_flow_l4(pkt, ihl, tot - ihl, avail, pkt[9], k);
 }
 
-static int mice_flow_ipv6(const u8 *pkt, u32 len, struct mice_flow_key *k)
+static int mice_flow_ipv6(const u8 *pkt, u32 avail, u32 len,
+			  struct mice_flow_key *k)
 {
 	u32 end, off, hlen, i, n;
 	u8 nh;
 
 	if (len < MICE_IPV6_HDR_LEN)
 		return MICE_FLOW_E_IPV6_HEADER;
+	if (avail < MICE_IPV6_HDR_LEN)
+		return MICE_FLOW_E_SHORT_READ;
 	hlen = mice_get_be16(pkt + 4);
 	if (!hlen)
 		return MICE_FLOW_E_IPV6_JUMBO;
@@ -230,6 +257,9 @@ static int mice_flow_ipv6(const u8 *pkt, u32 len, struct mice_flow_key *k)
 			return MICE_FLOW_E_EXT_CHAIN;
 		if (end - off < 8)
 			return MICE_FLOW_E_EXT_HEADER;
+		/* Next Header and Hdr Ext Len: the first two octets. */
+		if (mice_flow_avail_at(avail, off) < 2)
+			return MICE_FLOW_E_SHORT_READ;
 		if (nh == MICE_NH_AH)
 			hlen = ((u32)pkt[off + 1] + 2) * 4;
 		else
@@ -244,22 +274,27 @@ static int mice_flow_ipv6(const u8 *pkt, u32 len, struct mice_flow_key *k)
 		k->src[i] = pkt[8 + i];
 		k->dst[i] = pkt[24 + i];
 	}
-	return mice_flow_l4(pkt + off, end - off, nh, k);
+	return mice_flow_l4(pkt, off, end - off, avail, nh, k);
 }
 
-int mice_flow_key_parse(const u8 *pkt, u32 len, struct mice_flow_key *k)
+int mice_flow_key_parse(const u8 *pkt, u32 avail, u32 len,
+			struct mice_flow_key *k)
 {
 	int err;
 
 	mice_flow_key_zero(k);
+	if (avail > len)
+		avail = len;
 	if (!len)
 		return MICE_FLOW_E_EMPTY;
+	if (!avail)
+		return MICE_FLOW_E_SHORT_READ;
 	switch (pkt[0] >> 4) {
 	case 4:
-		err = mice_flow_ipv4(pkt, len, k);
+		err = mice_flow_ipv4(pkt, avail, len, k);
 		break;
 	case 6:
-		err = mice_flow_ipv6(pkt, len, k);
+		err = mice_flow_ipv6(pkt, avail, len, k);
 		break;
 	default:
 		err = MICE_FLOW_E_VERSION;
@@ -323,6 +358,7 @@ const char *mice_gate_err_name(unsigned int err)
 	return err < __MICE_GATE_E_MAX ? names[err] : "unknown";
 }
 
+#ifndef __KERNEL__
 const char *mice_flow_err_name(unsigned int err)
 {
 	static const char *const names[__MICE_FLOW_E_MAX] = {
@@ -339,7 +375,9 @@ const char *mice_flow_err_name(unsigned int err)
 		[MICE_FLOW_E_FRAGMENT] = "fragment",
 		[MICE_FLOW_E_PROTO] = "not_udp_tcp",
 		[MICE_FLOW_E_L4_HEADER] = "l4_header",
+		[MICE_FLOW_E_SHORT_READ] = "short_read",
 	};
 
 	return err < __MICE_FLOW_E_MAX ? names[err] : "unknown";
 }
+#endif /* !__KERNEL__ */

@@ -98,6 +98,7 @@ enum mice_flow_err {
 	MICE_FLOW_E_FRAGMENT,		/* IPv4 MF/offset or IPv6 Fragment hdr */
 	MICE_FLOW_E_PROTO,		/* transport not UDP or TCP */
 	MICE_FLOW_E_L4_HEADER,		/* UDP < 8 or TCP < 20 / bad offset */
+	MICE_FLOW_E_SHORT_READ,		/* a header lies beyond @avail */
 	__MICE_FLOW_E_MAX
 };
 
@@ -117,14 +118,25 @@ bool mice_gate_classifier_match(const struct mice_gate_classifier *c,
 				const struct mice_flow_key *k);
 
 /*
- * The 5-tuple of an IPv4 or IPv6 packet of @len octets at @pkt (starting
- * with the IP header). IPv6 Hop-by-Hop, Routing, Destination Options and AH
- * headers are skipped (at most MICE_FLOW_MAX_EXT); fragments are refused
+ * Octets of a packet's start the module hands mice_flow_key_parse(): the
+ * longest IPv4 header and a TCP header (60 + 20), or an IPv6 header, 68
+ * octets of extension headers and a TCP header. A packet whose transport
+ * header starts later gives SHORT_READ: no key, so no gate admits it.
+ */
+#define MICE_FLOW_HEAD_MAX	128
+
+/*
+ * The 5-tuple of an IPv4 or IPv6 packet of @len octets (starting with the
+ * IP header), of which the first @avail are at @pkt: never reads past
+ * @avail; a header beyond it gives SHORT_READ (the lengths are checked
+ * against @len first). IPv6 Hop-by-Hop, Routing, Destination Options and
+ * AH headers are skipped (at most MICE_FLOW_MAX_EXT); fragments are refused
  * because only the first carries ports (RFC 791, RFC 8200 s.4.5): the
  * caller must reassemble first. Returns 0 and fills @k (dir 0), or a
  * positive enum mice_flow_err with @k zeroed.
  */
-int mice_flow_key_parse(const u8 *pkt, u32 len, struct mice_flow_key *k);
+int mice_flow_key_parse(const u8 *pkt, u32 avail, u32 len,
+			struct mice_flow_key *k);
 
 /*
  * A 32-bit hash of @k for the module's RCU hash table, mixed
@@ -135,6 +147,9 @@ int mice_flow_key_parse(const u8 *pkt, u32 len, struct mice_flow_key *k);
 u32 mice_flow_key_hash(const struct mice_flow_key *k, u32 seed);
 
 const char *mice_gate_err_name(unsigned int err);
+#ifndef __KERNEL__
+/* For tests and tools: the module reports no flow error by name. */
 const char *mice_flow_err_name(unsigned int err);
+#endif
 
 #endif /* MICE_GATE_MATCH_H */

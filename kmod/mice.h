@@ -172,7 +172,7 @@ struct mice_pair *mice_pair_lookup_rx(struct mice_net *mn,
 bool mice_pair_allows_source(const struct mice_pair *pair, const u8 *inner);
 struct mice_peer *mice_peer_lookup_tx(struct mice_net *mn,
 				      const struct net_device *dev,
-				      const struct sk_buff *skb);
+				      u16 family, const u8 *daddr);
 struct mice_peer *mice_peer_find(struct mice_net *mn, u32 id);
 int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 		  struct mice_pair *pair, struct netlink_ext_ack *extack);

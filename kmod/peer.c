@@ -102,28 +102,18 @@ bool mice_pair_allows_source(const struct mice_pair *pair, const u8 *inner)
 }
 
 /*
- * The peer whose prefixes hold the inner destination of @skb, among the
+ * The peer whose prefixes hold the inner destination @daddr (4 or 16
+ * octets by @family, from a header mice_dev_xmit() checked), among the
  * peers of @dev. Prefixes of different peers should not overlap; the
  * first match wins. Linear in peers: bounded by MICE_MAX_PEERS_PER_NETNS.
  */
 struct mice_peer *mice_peer_lookup_tx(struct mice_net *mn,
 				      const struct net_device *dev,
-				      const struct sk_buff *skb)
+				      u16 family, const u8 *daddr)
 {
 	struct mice_peer *peer;
 	struct mice_pair *pair;
-	const u8 *daddr;
-	u16 family;
 
-	if (skb->protocol == htons(ETH_P_IP)) {
-		family = AF_INET;
-		daddr = (const u8 *)&ip_hdr(skb)->daddr;
-	} else if (skb->protocol == htons(ETH_P_IPV6)) {
-		family = AF_INET6;
-		daddr = ipv6_hdr(skb)->daddr.s6_addr;
-	} else {
-		return NULL;
-	}
 	list_for_each_entry_rcu(peer, &mn->peers, node) {
 		if (peer->dev != dev)
 			continue;

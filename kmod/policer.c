@@ -62,6 +62,7 @@ enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
 	return MICE_POLICE_PASS;
 }
 
+#ifndef __KERNEL__
 const char *mice_police_verdict_name(unsigned int v)
 {
 	switch (v) {
@@ -74,3 +75,4 @@ const char *mice_police_verdict_name(unsigned int v)
 	}
 	return "unknown";
 }
+#endif /* !__KERNEL__ */

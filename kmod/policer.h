@@ -61,6 +61,9 @@ void mice_policer_init(struct mice_policer *p, u32 rate, u32 burst,
 enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
 					    u32 bytes);
 
+#ifndef __KERNEL__
+/* For tests and tools; the module counts verdicts, it does not name them. */
 const char *mice_police_verdict_name(unsigned int v);
+#endif
 
 #endif /* MICE_POLICER_H */

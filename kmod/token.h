@@ -95,8 +95,13 @@ struct mice_token_crypto {
 int mice_hex_decode(const char *s, u32 slen, u8 *out, u32 cap, u32 *out_len,
 		    u32 *err_pos);
 
-/* 2 * @len lower-case hex digits and a NUL into @out. */
+#ifndef __KERNEL__
+/*
+ * 2 * @len lower-case hex digits and a NUL into @out. Userspace only, as
+ * mice_token_sign(): the module verifies tokens, it never mints them.
+ */
 void mice_hex_encode(const u8 *in, u32 len, char *out);
+#endif
 
 void mice_token_serialize(const struct mice_token *t, u8 out[MICE_TOKEN_LEN]);
 
@@ -122,8 +127,10 @@ int mice_cls_digest(const struct mice_gate_classifier *c,
 		    const struct mice_token_crypto *cr,
 		    u8 out[MICE_TOKEN_DIGEST_LEN]);
 
-/* Compute and store @t->tag (version is forced to 1). */
+#ifndef __KERNEL__
+/* Compute and store @t->tag (version is forced to 1). Userspace only. */
 int mice_token_sign(struct mice_token *t, const struct mice_token_crypto *cr);
+#endif
 
 /* Compare in time independent of where the buffers differ. */
 bool mice_ct_memeq(const void *a, const void *b, u32 n);
@@ -143,6 +150,17 @@ int mice_token_verify_hex(const char *hex, u32 hexlen, u64 now_s,
 			  const struct mice_gate_classifier *c,
 			  const struct mice_token_crypto *cr,
 			  struct mice_token *t, u32 *err_pos);
+
+/*
+ * The last step of mice_token_verify_hex(), for a caller that learns the
+ * classifier only from the verified token (the module looks up the gate
+ * its GateID names): does @c hash to @t's digest? Only for a @t that
+ * mice_token_verify_hex() accepted. MICE_TOKEN_OK, CLASSIFIER,
+ * BAD_CLASSIFIER or CRYPTO.
+ */
+int mice_token_check_cls(const struct mice_token *t,
+			 const struct mice_gate_classifier *c,
+			 const struct mice_token_crypto *cr);
 
 const char *mice_token_err_name(unsigned int err);
 

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* a known class and a classifier reason, NONE iff delivered */
 	check(cls <= MICE_CLASS_INVALID);
-	check(reason <= MICE_REASON_SHORT_READ);
+	check(reason <= MICE_REASON_SHORT_READ ||
+	      reason == MICE_REASON_STUN_OVERSIZE);
 	check((reason == MICE_REASON_NONE) == (cls != MICE_CLASS_INVALID));
 	check(reason != MICE_REASON_SHORT_READ);
 	check(strcmp(mice_class_name(cls), "?") != 0);
@@ -64,6 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (need > head)	/* only a cookie-bearing STUN candidate */
 		check(len >= 20 && (data[0] & 0xc0) == 0 &&
 		      mice_get_be32(data + 4) == MICE_STUN_COOKIE);
+	/* never more than MICE_STUN_MAX_LEN, however long the datagram */
+	check(need <= MICE_STUN_MAX_LEN);
+	/* oversize exactly for a cookie-bearing candidate over the limit */
+	check((reason == MICE_REASON_STUN_OVERSIZE) ==
+	      (len > MICE_STUN_MAX_LEN && (data[0] & 0xc0) == 0 &&
+	       mice_get_be32(data + 4) == MICE_STUN_COOKIE));
 
 	/* need octets give the same answer; one fewer is a short read */
 	c2 = run(data, need, len, &r2);
@@ -74,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (cls) {
 	case MICE_CLASS_STUN:	/* RFC 8489 s.5, s.14.7 */
 		check(len >= 28 && len % 4 == 0 && (data[0] & 0xc0) == 0);
+		check(len <= MICE_STUN_MAX_LEN);
 		check(mice_get_be32(data + 4) == MICE_STUN_COOKIE);
 		check(mice_get_be16(data + 2) + 20u == len);
 		fp = len - 8;
@@ -116,6 +124,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case MICE_REASON_STUN_NO_FINGERPRINT:
 		case MICE_REASON_STUN_FINGERPRINT:
 			check(need == len && data[0] != MICE_MH_PAYLOAD_PROTO);
+			break;
+		case MICE_REASON_STUN_OVERSIZE:
+			check(need == head);
 			break;
 		case MICE_REASON_UNKNOWN:
 			check(data[0] != MICE_MH_PAYLOAD_PROTO &&

@@ -4,7 +4,8 @@
  * s.6.2 gates and envelopes).
  *
  * 1. The input as an IP packet: mice_flow_key_parse() never reads past the
- *    input (ASan), zeroes the key on refusal, and on success the key is
+ *    input nor past the head it is given (ASan; a head gives the full
+ *    answer or SHORT_READ), zeroes the key on refusal, and on success the key is
  *    matched against a few fixed classifiers and one built from the input;
  *    every verdict is compared with a slow bit-by-bit reference matcher.
  *    The hash is computed (and must not depend on the padding octet).
@@ -53,6 +54,36 @@ static bool ref_match(const struct mice_gate_classifier *c,
 	       ref_prefix(&c->dst, k->family, k->dst);
 }
 
+/*
+ * The module parses only the first MICE_FLOW_HEAD_MAX octets (and here a
+ * length picked from the input too): from a heap copy of exactly those,
+ * the answer is the full one or SHORT_READ, never an over-read.
+ */
+static void check_head(const uint8_t *data, size_t size, int rc_all,
+		       const struct mice_flow_key *k_all)
+{
+	u32 avails[2], i, avail;
+	struct mice_flow_key k;
+	u8 *copy;
+	int rc;
+
+	avails[0] = size < MICE_FLOW_HEAD_MAX ? (u32)size : MICE_FLOW_HEAD_MAX;
+	avails[1] = size ? (u32)(data[size - 1] % (size + 1)) : 0;
+	for (i = 0; i < 2; i++) {
+		avail = avails[i];
+		copy = malloc(avail ? avail : 1);
+		if (!copy)
+			abort();
+		memcpy(copy, data, avail);
+		rc = mice_flow_key_parse(copy, avail, (u32)size, &k);
+		free(copy);
+		if (rc == MICE_FLOW_E_SHORT_READ)
+			continue;
+		if (rc != rc_all || memcmp(&k, k_all, sizeof(k)))
+			abort();
+	}
+}
+
 static void check_packet(const uint8_t *data, size_t size)
 {
 	struct mice_gate_classifier fixed[4], own;
@@ -60,7 +91,10 @@ static void check_packet(const uint8_t *data, size_t size)
 	unsigned int i;
 	int rc;
 
-	rc = mice_flow_key_parse(data, (u32)size, &k);
+	rc = mice_flow_key_parse(data, (u32)size, (u32)size, &k);
+	if (rc == MICE_FLOW_E_SHORT_READ)	/* everything was readable */
+		abort();
+	check_head(data, size, rc, &k);
 	if (rc) {
 		static const struct mice_flow_key zero;
 

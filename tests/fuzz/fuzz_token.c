@@ -120,6 +120,39 @@ static void sanitize(struct mice_gate_classifier *c)
 		t = c->dport.lo, c->dport.lo = c->dport.hi, c->dport.hi = t;
 }
 
+/*
+ * The module's order (kmod/gate.c): verify without a classifier, look up
+ * the gate the token names, then mice_token_check_cls() with its
+ * classifier. The same token and classifier pass; a classifier with one
+ * port bound moved fails, as in one call.
+ */
+static void check_two_steps(const char *hex, u64 expiry,
+			    const struct mice_gate_classifier *c, u8 which)
+{
+	struct mice_gate_classifier other = *c;
+	struct mice_token_crypto cr;
+	struct mice_token t;
+	u32 pos;
+
+	token_crypto_init(&cr, &key);
+	if (mice_token_verify_hex(hex, MICE_TOKEN_HEX_LEN, expiry - 1, NULL,
+				  &cr, &t, &pos) ||
+	    mice_token_check_cls(&t, c, &cr))
+		abort();
+	if (which & 1) {
+		if (other.dport.lo == 0)
+			other.dport.lo = 1, other.dport.hi |= 1;
+		else
+			other.dport.lo--;
+	} else {
+		other.dir = (u8)((other.dir + 1) % 3);
+	}
+	if (mice_token_check_cls(&t, &other, &cr) != MICE_TOKEN_E_CLASSIFIER ||
+	    token_verify(&key, hex, MICE_TOKEN_HEX_LEN, expiry - 1, &other, &t,
+			 &pos) != MICE_TOKEN_E_CLASSIFIER)
+		abort();
+}
+
 static void check_minted(const uint8_t *data, size_t size)
 {
 	struct mice_gate_classifier c;
@@ -155,6 +188,7 @@ static void check_minted(const uint8_t *data, size_t size)
 	if (token_verify(&key, hex, MICE_TOKEN_HEX_LEN, expiry, &c, &t, &pos) !=
 	    MICE_TOKEN_E_EXPIRED)
 		abort();
+	check_two_steps(hex, expiry, &c, data[16]);
 	mice_token_serialize(&t, bin);
 	if (mice_token_deserialize(bin, MICE_TOKEN_LEN, &t2) ||
 	    memcmp(&t.cls_digest, &t2.cls_digest, sizeof(t.cls_digest)) ||

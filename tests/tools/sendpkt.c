@@ -6,8 +6,11 @@
  *
  *   sendpkt --to ADDR --port N [--sport N] [--count N] [--quiet] KIND...
  *
- * KIND: stun, stun-big, stun-badfp, stun-nofp, mh, mh-ambiguous, mh-badlen,
- *       ipv4, ipv6, ipv4-badlen, garbage, empty, hex:HEXBYTES
+ * KIND: stun, stun-big, stun-badfp, stun-nofp, stun-oversize, mh,
+ *       mh-ambiguous, mh-badlen, ipv4, ipv6, ipv4-badlen, garbage, empty,
+ *       hex:HEXBYTES
+ * stun-oversize is a valid STUN message (FINGERPRINT correct) of 60028
+ * octets, over the module's MICE_STUN_MAX_LEN.
  * --count N sends the whole list N times (a flood for benchmarks).
  */
 #include <arpa/inet.h>
@@ -46,6 +49,8 @@ static size_t build(const char *kind, u8 *buf, size_t cap)
 		return pkt_stun(buf, cap, PKT_STUN_BINDING_REQUEST, 0);
 	if (!strcmp(kind, "stun-big"))
 		return pkt_stun(buf, cap, PKT_STUN_BINDING_REQUEST, 200);
+	if (!strcmp(kind, "stun-oversize"))
+		return pkt_stun(buf, cap, PKT_STUN_BINDING_REQUEST, 60000);
 	if (!strcmp(kind, "stun-badfp")) {
 		n = pkt_stun(buf, cap, PKT_STUN_BINDING_REQUEST, 8);
 		buf[n - 1] ^= 0xff;

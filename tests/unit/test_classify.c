@@ -300,7 +300,8 @@ END_TEST
 START_TEST(test_stun_sizes_and_types)
 {
 	static const u16 types[] = { 0x0001, 0x0101, 0x0111, 0x0011, 0x3fff };
-	static const size_t attr[] = { 0, 4, 8, 72, 472, 972, 4000 };
+	/* up to the longest STUN candidate read whole: 20 + 2020 + 8 */
+	static const size_t attr[] = { 0, 4, 8, 72, 472, 972, 1472, 2020 };
 	u8 buf[BUF];
 	size_t i, j, len;
 
@@ -313,6 +314,52 @@ START_TEST(test_stun_sizes_and_types)
 			ck_assert_uint_eq(need_of(buf, (u32)len), len);
 		}
 	}
+}
+END_TEST
+
+/*
+ * Item 12 of issue 14: a cookie-bearing candidate longer than
+ * MICE_STUN_MAX_LEN is refused on its head: need stays at the head, and a
+ * valid message (correct FINGERPRINT) is INVALID/STUN_OVERSIZE, as is an
+ * ambiguous MH or garbage of that length behind the cookie.
+ */
+START_TEST(test_stun_oversize)
+{
+	static const size_t attr[] = { 2024, 2028, 4000, 60000, 65500 };
+	enum mice_reason reason;
+	size_t i, len;
+	u8 *buf = malloc(0x10000);
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < sizeof(attr) / sizeof(attr[0]); i++) {
+		len = pkt_stun(buf, 0x10000, PKT_STUN_BINDING_REQUEST,
+			       attr[i]);
+		ck_assert_uint_gt(len, MICE_STUN_MAX_LEN);
+		ck_assert_uint_eq(mice_classify_need(buf, 8, (u32)len), 8);
+		ck_assert_uint_eq(need_of(buf, (u32)len), 8);
+		expect(buf, (u32)len, MICE_CLASS_INVALID,
+		       MICE_REASON_STUN_OVERSIZE);
+		/* the head alone decides: 8 octets of a 64 KiB datagram */
+		ck_assert_int_eq(classify_avail(buf, 8, (u32)len, &reason),
+				 MICE_CLASS_INVALID);
+		ck_assert_int_eq(reason, MICE_REASON_STUN_OVERSIZE);
+	}
+	/* one over the limit, cookie and a broken body: the same reason */
+	len = pkt_stun(buf, 0x10000, PKT_STUN_BINDING_REQUEST, 2020);
+	ck_assert_uint_eq(len, MICE_STUN_MAX_LEN);
+	expect(buf, (u32)len, MICE_CLASS_STUN, MICE_REASON_NONE);
+	memset(buf + len, 0x41, 4);
+	pkt_put_be16(buf + 2, (u16)(len + 4 - 20));
+	expect(buf, (u32)len + 4, MICE_CLASS_INVALID,
+	       MICE_REASON_STUN_OVERSIZE);
+	/* an ambiguous MH start (59, cookie at 4) that long is no MH */
+	buf[0] = MICE_MH_PAYLOAD_PROTO;
+	buf[1] = 0xff;
+	expect(buf, 4096, MICE_CLASS_INVALID, MICE_REASON_STUN_OVERSIZE);
+	/* without the cookie nothing changes: the head decides as before */
+	buf[4] = 0;
+	expect(buf, 4096, MICE_CLASS_INVALID, MICE_REASON_MH_LENGTH);
+	free(buf);
 }
 END_TEST
 
@@ -786,6 +833,11 @@ START_TEST(test_need)
 	/* the head shows the cookie: everything */
 	ck_assert_uint_eq(mice_classify_need(buf, 8, 1000), 1000);
 	ck_assert_uint_eq(mice_classify_need(buf, 1000, 1000), 1000);
+	/* the cookie on a candidate over MICE_STUN_MAX_LEN: the head only */
+	ck_assert_uint_eq(mice_classify_need(buf, 8, MICE_STUN_MAX_LEN),
+			  MICE_STUN_MAX_LEN);
+	ck_assert_uint_eq(mice_classify_need(buf, 8, MICE_STUN_MAX_LEN + 1), 8);
+	ck_assert_uint_eq(mice_classify_need(buf, 8, 0xffff), 8);
 	/* the cookie but under 20 octets: no STUN candidate */
 	ck_assert_uint_eq(mice_classify_need(buf, 8, 19), 8);
 	ck_assert_uint_eq(mice_classify_need(buf, 8, 20), 20);
@@ -820,6 +872,7 @@ START_TEST(test_names)
 		"mh_type", "ipv4_header", "ipv4_length", "ipv6_header",
 		"ipv6_length", "short_read", "data_no_pair",
 		"data_inner_source", "data_no_gate", "data_policed", "nomem",
+		"stun_oversize", "tx_inner_header",
 	};
 	unsigned int i;
 
@@ -849,6 +902,7 @@ static Suite *classify_suite(void)
 	tcase_add_test(tc, test_every_first_octet);
 	tcase_add_test(tc, test_rfc5769_request);
 	tcase_add_test(tc, test_stun_sizes_and_types);
+	tcase_add_test(tc, test_stun_oversize);
 	tcase_add_test(tc, test_stun_padded_attributes);
 	tcase_add_test(tc, test_stun_bad_cookie);
 	tcase_add_test(tc, test_stun_bad_fingerprint);

@@ -57,15 +57,47 @@ static void make_prefix(struct mice_prefix *p, u8 family, const u8 *addr,
 			p->addr[i / 8] |= (u8)(0x80 >> (i % 8));
 }
 
-static int parse_copy(const u8 *pkt, u32 len, struct mice_flow_key *k)
+/* Parse @len octets of which only @avail are readable, from a heap copy. */
+static int parse_avail(const u8 *pkt, u32 avail, u32 len,
+		       struct mice_flow_key *k)
 {
-	u8 *copy = malloc(len ? len : 1);
+	u8 *copy = malloc(avail ? avail : 1);
 	int rc;
 
 	ck_assert_ptr_nonnull(copy);
-	memcpy(copy, pkt, len);
-	rc = mice_flow_key_parse(copy, len, k);
+	memcpy(copy, pkt, avail);
+	rc = mice_flow_key_parse(copy, avail, len, k);
 	free(copy);
+	return rc;
+}
+
+/*
+ * Parse all @len octets of @pkt from a heap copy of exactly that size (so
+ * ASan sees an over-read), then again with every shorter @avail the module
+ * might hand over: each gives the same answer or SHORT_READ, and once an
+ * @avail gives the answer every longer one does too.
+ */
+static int parse_copy(const u8 *pkt, u32 len, struct mice_flow_key *k)
+{
+	struct mice_flow_key k2;
+	bool answered = false;
+	u32 avail;
+	int rc, rc2;
+
+	rc = parse_avail(pkt, len, len, k);
+	ck_assert_int_ne(rc, MICE_FLOW_E_SHORT_READ);
+	for (avail = 0; avail < len; avail++) {
+		rc2 = parse_avail(pkt, avail, len, &k2);
+		if (rc2 == MICE_FLOW_E_SHORT_READ) {
+			ck_assert_msg(!answered, "avail %u of %u: short read "
+				      "after an answer", avail, len);
+			continue;
+		}
+		answered = true;
+		ck_assert_msg(rc2 == rc, "avail %u of %u: rc %d, all: %d",
+			      avail, len, rc2, rc);
+		ck_assert(!memcmp(&k2, k, sizeof(k2)));
+	}
 	return rc;
 }
 
@@ -547,6 +579,54 @@ START_TEST(test_parse_v6)
 }
 END_TEST
 
+/*
+ * What the module hands the parser: the first MICE_FLOW_HEAD_MAX octets of
+ * a longer packet. Headers within them parse as in full; a transport
+ * header beyond them is SHORT_READ, never an over-read; a packet that is
+ * itself too short is refused for its length, whatever was read.
+ */
+START_TEST(test_parse_head_only)
+{
+	static const u8 eight[MICE_FLOW_MAX_EXT] = { 0, 60, 60, 60, 60, 60, 60, 60 };
+	struct mice_flow_key k;
+	u8 b[2048];
+	u32 len, need;
+
+	/* IPv4 with 60 octets of header and TCP: 80 octets suffice. */
+	len = build4(b, MICE_GATE_PROTO_TCP, 10, 1200);
+	ck_assert_int_eq(parse_avail(b, MICE_FLOW_HEAD_MAX, len, &k), 0);
+	ck_assert_int_eq(k.dport, 6006);
+	ck_assert_int_eq(parse_avail(b, 80, len, &k), 0);
+	ck_assert_int_eq(parse_avail(b, 79, len, &k), MICE_FLOW_E_SHORT_READ);
+	ck_assert_int_eq(k.family | k.proto | k.sport | k.dport, 0);
+	ck_assert_int_eq(parse_avail(b, 19, len, &k), MICE_FLOW_E_SHORT_READ);
+	ck_assert_int_eq(parse_avail(b, 0, len, &k), MICE_FLOW_E_SHORT_READ);
+	/* the lengths come first: a packet cut short is not a short read */
+	ck_assert_int_eq(parse_avail(b, 19, 19, &k), MICE_FLOW_E_IPV4_HEADER);
+	put16(b + 2, (u16)(len + 1));
+	ck_assert_int_eq(parse_avail(b, 40, len, &k), MICE_FLOW_E_IPV4_LENGTH);
+
+	/* IPv6 with eight extension headers (64 octets) and UDP: 112 */
+	len = build6(b, eight, MICE_FLOW_MAX_EXT, MICE_GATE_PROTO_UDP, 1000);
+	need = 40 + 8 * MICE_FLOW_MAX_EXT + 8;
+	ck_assert_uint_le(need, MICE_FLOW_HEAD_MAX);
+	ck_assert_int_eq(parse_avail(b, MICE_FLOW_HEAD_MAX, len, &k), 0);
+	ck_assert_int_eq(parse_avail(b, need, len, &k), 0);
+	ck_assert_int_eq(parse_avail(b, need - 1, len, &k),
+			 MICE_FLOW_E_SHORT_READ);
+	/* an extension header's length octet beyond the head */
+	ck_assert_int_eq(parse_avail(b, 40 + 8 * 3 + 1, len, &k),
+			 MICE_FLOW_E_SHORT_READ);
+	/* one Destination Options header of 256 octets: past the head */
+	len = build6(b, eight, 2, MICE_GATE_PROTO_UDP, 1000);
+	b[48 + 1] = 31;		/* (31 + 1) * 8 = 256 octets */
+	ck_assert_int_eq(parse_avail(b, MICE_FLOW_HEAD_MAX, len, &k),
+			 MICE_FLOW_E_SHORT_READ);
+	ck_assert_str_eq(mice_flow_err_name(MICE_FLOW_E_SHORT_READ),
+			 "short_read");
+}
+END_TEST
+
 /* Parse then match: a gate for the packet's own flow takes it. */
 START_TEST(test_parse_then_match)
 {
@@ -647,6 +727,7 @@ static Suite *gate_suite(void)
 	tcase_add_test(tc, test_parse_v4_good);
 	tcase_add_test(tc, test_parse_v4_bad);
 	tcase_add_test(tc, test_parse_v6);
+	tcase_add_test(tc, test_parse_head_only);
 	tcase_add_test(tc, test_parse_then_match);
 	tcase_add_test(tc, test_hash);
 	suite_add_tcase(s, tc);

@@ -263,11 +263,23 @@ START_TEST(test_classifier_mismatch)
 	struct mice_token t;
 	u32 pos, bit;
 
+	struct mice_token_crypto cr;
+
+	/*
+	 * Both ways: in one call, and as the module does it (verify without
+	 * a classifier, then mice_token_check_cls() with the gate's).
+	 */
+	token_crypto_init(&cr, &key);
+	ck_assert_int_eq(verify(tok, strlen(tok), NOW, NULL, &t, &pos),
+			 MICE_TOKEN_OK);
+	ck_assert_int_eq(mice_token_check_cls(&t, &cls, &cr), MICE_TOKEN_OK);
 #define EXPECT_MISMATCH(stmt) do {					\
 		c = cls;						\
 		stmt;							\
 		ck_assert_int_eq(mice_gate_classifier_check(&c), MICE_GATE_OK); \
 		ck_assert_int_eq(verify(tok, strlen(tok), NOW, &c, &t, &pos), \
+				 MICE_TOKEN_E_CLASSIFIER);		\
+		ck_assert_int_eq(mice_token_check_cls(&t, &c, &cr),	\
 				 MICE_TOKEN_E_CLASSIFIER);		\
 	} while (0)
 
@@ -293,6 +305,8 @@ START_TEST(test_classifier_mismatch)
 	c = cls;
 	c.src.addr[3] = 1;	/* host bit under /24 */
 	ck_assert_int_eq(verify(tok, strlen(tok), NOW, &c, &t, &pos),
+			 MICE_TOKEN_E_BAD_CLASSIFIER);
+	ck_assert_int_eq(mice_token_check_cls(&t, &c, &cr),
 			 MICE_TOKEN_E_BAD_CLASSIFIER);
 	{
 		char out[MICE_TOKEN_HEX_LEN + 1];
@@ -376,6 +390,7 @@ START_TEST(test_crypto_failure)
 					       &cr, &t, &pos), MICE_TOKEN_E_CRYPTO);
 	ck_assert_int_eq(mice_token_verify_hex(tok, MICE_TOKEN_HEX_LEN, NOW, NULL,
 					       &cr, &t, &pos), MICE_TOKEN_OK);
+	ck_assert_int_eq(mice_token_check_cls(&t, &cls, &cr), MICE_TOKEN_E_CRYPTO);
 }
 END_TEST
 

@@ -34,7 +34,9 @@ enum mice_class {
 
 /*
  * Why a datagram was not delivered. The classifier gives the reasons up to
- * MICE_REASON_SHORT_READ; the data path adds the rest.
+ * MICE_REASON_SHORT_READ and MICE_REASON_STUN_OVERSIZE; the data path adds
+ * the others. MICE_REASON_TX_INNER_HEADER counts packets the mice device
+ * refused to send. New reasons are added at the end only.
  */
 enum mice_reason {
 	MICE_REASON_NONE,
@@ -55,6 +57,9 @@ enum mice_reason {
 	MICE_REASON_DATA_NO_GATE,	/* media admission: no committed gate */
 	MICE_REASON_DATA_POLICED,	/* media admission: over the envelope */
 	MICE_REASON_NOMEM,		/* allocation failed on the fast path */
+	MICE_REASON_STUN_OVERSIZE,	/* cookie, longer than MICE_STUN_MAX_LEN */
+	MICE_REASON_TX_INNER_HEADER,	/* transmit: no whole IPv4/IPv6 header
+					 * of the skb's protocol */
 	__MICE_REASON_MAX
 };
 #define MICE_REASON_MAX (__MICE_REASON_MAX - 1)
