@@ -220,5 +220,29 @@ else
 	fail stalled-log-reader-gets-the-lines-later "$(grep -v "^fff" "$T/stall.out" | tail -3)"
 fi
 
+# --- g: the log's reader goes away; the flood's lines then hit EPIPE -----
+# (a daemon killed by SIGPIPE would be a one-datagram denial of service
+# for anyone who can make it log while its reader is gone)
+mkfifo "$T/gone"
+timeout 60 sleep 60 < "$T/gone" &
+readerpid=$!
+ip netns exec al_ha "$MICE" daemon -c "$T/ha.conf" --control "$T/ha.ctl" \
+	> "$T/gone" 2>&1 &
+hapid=$!
+if ha_up; then
+	kill $readerpid	# timeout passes the signal on to its sleep
+	wait $readerpid 2>/dev/null
+	sleep 0.3
+	checks_during_flood
+	if kill -0 $hapid 2>/dev/null && rtts_ok; then
+		pass log-reader-gone-does-not-kill-the-daemon
+	else
+		fail log-reader-gone-does-not-kill-the-daemon "HA $(kill -0 $hapid 2>/dev/null && echo alive || echo dead), rtt (ms):$rtts"
+	fi
+else
+	fail log-reader-gone-does-not-kill-the-daemon "no STUN answer before the reader left"
+fi
+stop_ha
+
 echo "$P passed, $F failed"
 [ $F = 0 ]
