@@ -1055,6 +1055,7 @@ struct mice_gate_seq {
 	struct mice_gate_net *gn;
 	struct rhashtable_iter iter;
 	loff_t next_pos;		/* the position @iter stands at */
+	unsigned int walked;		/* gates since the last reschedule */
 };
 
 static struct mice_gate_net *mice_gate_seq_gn(struct seq_file *seq)
@@ -1078,8 +1079,25 @@ struct mice_gate *mice_gate_walk(struct rhashtable_iter *iter, bool advance)
 	return IS_ERR(g) ? NULL : g;
 }
 
-/* Gates skipped between two reschedule points of a seek. */
+/*
+ * Gates walked between two reschedule points. A read far into the file
+ * formats every gate up to there (seq_file's traverse()); the walker
+ * leaves the RCU read side now and then so that it yields the CPU.
+ */
 #define MICE_GATE_SEEK_BATCH	1024
+
+/* @g, or the gate after it if it went meanwhile, after a reschedule. */
+static struct mice_gate *mice_gate_seq_breathe(struct mice_gate_seq *st,
+					       struct mice_gate *g)
+{
+	if (!g || ++st->walked < MICE_GATE_SEEK_BATCH)
+		return g;
+	st->walked = 0;
+	rhashtable_walk_stop(&st->iter);
+	cond_resched();
+	rhashtable_walk_start(&st->iter);
+	return mice_gate_walk(&st->iter, false);
+}
 
 static void *mice_gate_seq_start(struct seq_file *seq, loff_t *pos)
 	__acquires(RCU)
@@ -1099,16 +1117,8 @@ static void *mice_gate_seq_start(struct seq_file *seq, loff_t *pos)
 	if (!*pos)
 		return SEQ_START_TOKEN;
 	g = mice_gate_walk(&st->iter, false);
-	for (skip = st->next_pos ? 0 : *pos - 1; g && skip; skip--) {
-		g = mice_gate_walk(&st->iter, true);
-		/* A long seek leaves the RCU read side now and then. */
-		if (g && !(skip % MICE_GATE_SEEK_BATCH)) {
-			rhashtable_walk_stop(&st->iter);
-			cond_resched();
-			rhashtable_walk_start(&st->iter);
-			g = mice_gate_walk(&st->iter, false);
-		}
-	}
+	for (skip = st->next_pos ? 0 : *pos - 1; g && skip; skip--)
+		g = mice_gate_seq_breathe(st, mice_gate_walk(&st->iter, true));
 	st->next_pos = *pos;
 	return g;
 }
@@ -1121,7 +1131,7 @@ static void *mice_gate_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 	/* After the header the walker has not moved yet: its first gate. */
 	g = mice_gate_walk(&st->iter, v != SEQ_START_TOKEN);
 	st->next_pos = ++*pos;
-	return g;
+	return mice_gate_seq_breathe(st, g);
 }
 
 static void mice_gate_seq_stop(struct seq_file *seq, void *v)
