@@ -37,7 +37,7 @@ MODULE_PARM_DESC(max_gates,
 		 "initial gate limit per network namespace (1-1048576; MODE_SET changes it)");
 
 /*
- * The token replay cache (docs/gates.md, "Replay cache"): every token used
+ * The token replay cache (docs/gates.md, "Limits and known gaps"): each token used
  * to commit is remembered until it expires, so its size is bounded by
  * the commits of the last max_token_lifetime seconds, and it has its own
  * limit. Both are read at each commit, so writing them takes effect at
