@@ -1075,6 +1075,9 @@ static int gate_monitor(int argc, char **argv, const struct cli_opts *opts)
 	ret = mice_nl_join_events(&nl);
 	if (ret) {
 		mice_nl_close(&nl);
+		/* The events are for the administrator (docs/netlink.md). */
+		if (ret == -EPERM || ret == -EACCES)
+			return cli_nl_fail(&nl, ret, "gate monitor: joining the events group");
 		cli_err("cannot join the events group: %s", strerror(-ret));
 		return CLI_FAIL;
 	}

@@ -35,6 +35,35 @@ module_param(max_gates, uint, 0444);
 MODULE_PARM_DESC(max_gates,
 		 "initial gate limit per network namespace (1-1048576; MODE_SET changes it)");
 
+/*
+ * The token replay cache (docs/gates.md, "Limits and known gaps"): each token used
+ * to commit is remembered until it expires, so its size is bounded by
+ * the commits of the last max_token_lifetime seconds, and it has its own
+ * limit. Both are read at each commit, so writing them takes effect at
+ * once.
+ */
+static unsigned int max_used_tokens = 65536;
+module_param(max_used_tokens, uint, 0644);
+MODULE_PARM_DESC(max_used_tokens,
+		 "replay cache entries per network namespace (1-1048576; default 65536)");
+
+static unsigned int max_token_lifetime = 3600;
+module_param(max_token_lifetime, uint, 0644);
+MODULE_PARM_DESC(max_token_lifetime,
+		 "seconds a token may still have to live when it commits (1-86400; default 3600)");
+
+static unsigned int mice_gate_used_limit(void)
+{
+	return clamp_t(unsigned int, READ_ONCE(max_used_tokens), 1,
+		       MICE_MAX_GATES_LIMIT);
+}
+
+static unsigned int mice_gate_lifetime_limit(void)
+{
+	return clamp_t(unsigned int, READ_ONCE(max_token_lifetime), 1,
+		       MICE_GATE_TIMER_MAX);
+}
+
 static struct kmem_cache *mice_gate_cache __read_mostly;
 
 static u32 mice_gate_flow_hashfn(const void *data, u32 len, u32 seed)
@@ -322,13 +351,24 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 	}
 	key.dir = 0;
 	key.pad = 0;
-	/* The hash table keys on the gate's own copy: overwrite the prefixes. */
+	/*
+	 * The hash table keys on the gate's own copy: overwrite the prefixes.
+	 * @bound changes with them under g->lock, so the /proc listing, which
+	 * reads gates under RCU and g->lock only, sees the prefixes or the
+	 * flow, never half of each.
+	 */
+	spin_lock_bh(&g->lock);
 	g->flow = key;
+	g->bound = 1;
+	spin_unlock_bh(&g->lock);
 	/* Found by packets from here on; they pass once it is committed. */
 	err = rhashtable_lookup_insert_fast(&gn->by_flow, &g->flow_node,
 					    mice_gate_flow_params);
 	if (err) {
+		spin_lock_bh(&g->lock);
 		mice_gate_set_cls(g, &cls);
+		g->bound = 0;
+		spin_unlock_bh(&g->lock);
 		if (err == -EEXIST) {
 			NL_SET_ERR_MSG(extack, "another gate is already committed to this flow");
 			return -EBUSY;
@@ -340,9 +380,8 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 	mice_policer_init(&g->pol, g->pol.rate, g->pol.burst, g->pol.max_packet,
 			  ktime_get_ns());
 	g->state = MICE_GATE_COMMITTED;
-	spin_unlock_bh(&g->lock);
-	g->bound = 1;
 	WRITE_ONCE(g->last_used, jiffies);
+	spin_unlock_bh(&g->lock);
 	/* From the authorization's end to the idle timeout, if any. */
 	list_del(&g->timer);
 	mice_gate_timer_add(gn, g);
@@ -414,6 +453,48 @@ bool mice_gate_token_used(struct mice_gate_net *gn, const struct mice_token *t)
 					mice_gate_used_params);
 }
 
+static void mice_gate_used_fire(struct mice_gate_net *gn,
+				struct list_head *node);
+
+/*
+ * May the verified token @t commit? Not if it was used already (replay);
+ * not if it expires more than max_token_lifetime seconds from now, which
+ * is what bounds how long the replay cache keeps it; not while the cache
+ * holds max_used_tokens unexpired tokens, since forgetting one early
+ * would let it be replayed. Plain commits (by GateID) never use the
+ * cache. Called with gn->lock held; @attr is the token, for extack.
+ */
+int mice_gate_token_admit(struct mice_gate_net *gn, const struct mice_token *t,
+			  const struct nlattr *attr,
+			  struct netlink_ext_ack *extack)
+{
+	u64 now = ktime_get_real_seconds();
+	unsigned int limit;
+
+	lockdep_assert_held(&gn->lock);
+	if (mice_gate_token_used(gn, t)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "token already used (replay)");
+		return -EALREADY;
+	}
+	if (t->expiry > now + mice_gate_lifetime_limit()) {
+		gn->used_refused_lifetime++;
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "token expires too far ahead (over the module's max_token_lifetime)");
+		return -ERANGE;
+	}
+	limit = mice_gate_used_limit();
+	if (gn->nused >= limit)
+		/* Forget what expired since the last expiry run. */
+		mice_gate_wheel_run(gn, &gn->used_wheel, mice_gate_used_fire);
+	if (gn->nused >= limit) {
+		gn->used_refused_full++;
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "replay cache full of unexpired tokens (the module's max_used_tokens): retry when one expires");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 /* Until @u's token expires: at most a wheel turn, then look again. */
 static void mice_gate_used_timer_add(struct mice_gate_net *gn,
 				     struct mice_gate_used *u, u64 now)
@@ -437,8 +518,8 @@ struct mice_gate_used *mice_gate_token_use(struct mice_gate_net *gn,
 	int err;
 
 	lockdep_assert_held(&gn->lock);
-	if (gn->nused >= gn->max_gates) {
-		NL_SET_ERR_MSG(extack, "replay cache full: as many live tokens as the gate limit");
+	if (gn->nused >= mice_gate_used_limit()) {
+		NL_SET_ERR_MSG(extack, "replay cache full of unexpired tokens (the module's max_used_tokens)");
 		return ERR_PTR(-ENOSPC);
 	}
 	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
@@ -815,17 +896,18 @@ static void mice_gate_proc_addr(struct seq_file *seq, u8 family, const u8 *a)
 		seq_printf(seq, "[%pI6c]", a);
 }
 
-/* The first line: the namespace's mode and counts. gn->lock held. */
+/* The first line: the namespace's mode and counts. RCU read lock held. */
 static void mice_gate_proc_header(struct seq_file *seq,
 				  struct mice_gate_net *gn)
 {
 	const struct mice_gate_mode *mode;
 	unsigned int i;
 
-	mode = rcu_dereference_protected(gn->mode, lockdep_is_held(&gn->lock));
+	mode = rcu_dereference(gn->mode);
 	seq_printf(seq, "mode %s datapath %s gates %u max_gates %u monitor_passed %lld %lld interfaces",
 		   mode->mode == MICE_MODE_ENFORCE ? "enforce" : "monitor",
-		   mode->datapath ? "on" : "off", gn->ngates, gn->max_gates,
+		   mode->datapath ? "on" : "off", READ_ONCE(gn->ngates),
+		   READ_ONCE(gn->max_gates),
 		   (long long)atomic64_read(&gn->monitor_packets),
 		   (long long)atomic64_read(&gn->monitor_bytes));
 	if (!mode->nifs)
@@ -837,43 +919,68 @@ static void mice_gate_proc_header(struct seq_file *seq,
 		 "drop_rate drop_size remaining verified\n");
 }
 
-/* One gate's line. gn->lock held. */
-static void mice_gate_proc_line(struct seq_file *seq, struct mice_gate *g)
+/*
+ * One gate's line, read under RCU without gn->lock: what a line shows is
+ * copied under the gate's own lock, which its state, its classifier or
+ * flow (mice_gate_commit()) and its counters change under. A gate closed
+ * meanwhile is skipped.
+ */
+static int mice_gate_proc_line(struct seq_file *seq, struct mice_gate *g)
 {
-	u64 packets, bytes, dp[__MICE_GATE_DROP_MAX], db[__MICE_GATE_DROP_MAX];
+	u64 packets, bytes, dp[__MICE_GATE_DROP_MAX];
+	struct mice_flow_key flow = {};
 	struct mice_gate_classifier cls;
+	u32 rate, burst, max_packet, remaining;
+	bool verified;
+	u8 state;
 
-	mice_gate_counters(g, &packets, &bytes, dp, db);
+	spin_lock_bh(&g->lock);
+	state = g->state;
+	verified = g->verified;
 	mice_gate_get_cls(g, &cls);
-	seq_printf(seq, "%u %s %s %s ", g->id, mice_gate_state_name(g->state),
+	if (g->bound)
+		flow = g->flow;
+	rate = g->pol.rate;
+	burst = g->pol.burst;
+	max_packet = g->pol.max_packet;
+	packets = g->packets;
+	bytes = g->bytes;
+	memcpy(dp, g->drop_packets, sizeof(dp));
+	remaining = mice_gate_remaining(g);
+	spin_unlock_bh(&g->lock);
+	if (state == MICE_GATE_CLOSED)
+		return SEQ_SKIP;
+
+	seq_printf(seq, "%u %s %s %s ", g->id, mice_gate_state_name(state),
 		   mice_gate_proto_name(cls.proto), mice_gate_dir_name(cls.dir));
 	mice_gate_proc_prefix(seq, &cls.src);
 	seq_putc(seq, ' ');
 	mice_gate_proc_prefix(seq, &cls.dst);
 	seq_printf(seq, " %u-%u %u-%u ", cls.sport.lo, cls.sport.hi,
 		   cls.dport.lo, cls.dport.hi);
-	if (g->state == MICE_GATE_COMMITTED) {
-		mice_gate_proc_addr(seq, g->flow.family, g->flow.src);
-		seq_printf(seq, ":%u>", g->flow.sport);
-		mice_gate_proc_addr(seq, g->flow.family, g->flow.dst);
-		seq_printf(seq, ":%u", g->flow.dport);
+	if (state == MICE_GATE_COMMITTED) {
+		mice_gate_proc_addr(seq, flow.family, flow.src);
+		seq_printf(seq, ":%u>", flow.sport);
+		mice_gate_proc_addr(seq, flow.family, flow.dst);
+		seq_printf(seq, ":%u", flow.dport);
 	} else {
 		seq_putc(seq, '-');
 	}
 	seq_printf(seq, " %u %u %u %llu %llu %llu %llu %u %s\n",
-		   g->pol.rate, g->pol.burst, g->pol.max_packet,
-		   packets, bytes, dp[MICE_GATE_DROP_RATE],
-		   dp[MICE_GATE_DROP_SIZE], mice_gate_remaining(g),
-		   g->verified ? "yes" : "no");
+		   rate, burst, max_packet, packets, bytes,
+		   dp[MICE_GATE_DROP_RATE], dp[MICE_GATE_DROP_SIZE], remaining,
+		   verified ? "yes" : "no");
+	return 0;
 }
 
 /*
  * /proc/net/mice/gates walks the GateID table with an rhashtable walker
  * that lives as long as the open file, so each read() continues where the
- * last one stopped: a million gates list in one pass, a page at a time,
- * with gn->lock held only within a read() (seq_file's start to stop).
- * Gates added or closed between two read()s may be missed or, across a
- * table resize, listed twice, as in any walk of a live table.
+ * last one stopped: a million gates list in one pass, a page at a time.
+ * The walk runs under RCU only and never takes gn->lock, so no reader,
+ * however far into the file it reads, holds up GATE_ADD, GATE_COMMIT or
+ * the expiry run. Gates added or closed during a listing may be missed
+ * or, across a table resize, listed twice, as in any walk of a live table.
  */
 struct mice_gate_seq {
 	/*
@@ -883,6 +990,7 @@ struct mice_gate_seq {
 	struct mice_gate_net *gn;
 	struct rhashtable_iter iter;
 	loff_t next_pos;		/* the position @iter stands at */
+	unsigned int walked;		/* gates since the last reschedule */
 };
 
 static struct mice_gate_net *mice_gate_seq_gn(struct seq_file *seq)
@@ -892,9 +1000,9 @@ static struct mice_gate_net *mice_gate_seq_gn(struct seq_file *seq)
 
 /*
  * The walker's current gate (@advance: the one after it), past table
- * resizes (-EAGAIN: walk on), or NULL at the end. For /proc and the
- * GATE_GET dump, with gn->lock held and between rhashtable_walk_start()
- * and _stop().
+ * resizes (-EAGAIN: walk on), or NULL at the end. Between
+ * rhashtable_walk_start() and _stop(), that is under RCU (the GATE_GET
+ * dump holds gn->lock as well).
  */
 struct mice_gate *mice_gate_walk(struct rhashtable_iter *iter, bool advance)
 {
@@ -906,6 +1014,26 @@ struct mice_gate *mice_gate_walk(struct rhashtable_iter *iter, bool advance)
 	return IS_ERR(g) ? NULL : g;
 }
 
+/*
+ * Gates walked between two reschedule points. A read far into the file
+ * formats every gate up to there (seq_file's traverse()); the walker
+ * leaves the RCU read side now and then so that it yields the CPU.
+ */
+#define MICE_GATE_SEEK_BATCH	1024
+
+/* @g, or the gate after it if it went meanwhile, after a reschedule. */
+static struct mice_gate *mice_gate_seq_breathe(struct mice_gate_seq *st,
+					       struct mice_gate *g)
+{
+	if (!g || ++st->walked < MICE_GATE_SEEK_BATCH)
+		return g;
+	st->walked = 0;
+	rhashtable_walk_stop(&st->iter);
+	cond_resched();
+	rhashtable_walk_start(&st->iter);
+	return mice_gate_walk(&st->iter, false);
+}
+
 static void *mice_gate_seq_start(struct seq_file *seq, loff_t *pos)
 	__acquires(RCU)
 {
@@ -914,7 +1042,6 @@ static void *mice_gate_seq_start(struct seq_file *seq, loff_t *pos)
 	struct mice_gate *g;
 	loff_t skip;
 
-	mutex_lock(&gn->lock);
 	if (*pos != st->next_pos) {
 		/* Read from elsewhere (a seek): walk again from the start. */
 		rhashtable_walk_exit(&st->iter);
@@ -926,7 +1053,7 @@ static void *mice_gate_seq_start(struct seq_file *seq, loff_t *pos)
 		return SEQ_START_TOKEN;
 	g = mice_gate_walk(&st->iter, false);
 	for (skip = st->next_pos ? 0 : *pos - 1; g && skip; skip--)
-		g = mice_gate_walk(&st->iter, true);
+		g = mice_gate_seq_breathe(st, mice_gate_walk(&st->iter, true));
 	st->next_pos = *pos;
 	return g;
 }
@@ -939,7 +1066,7 @@ static void *mice_gate_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 	/* After the header the walker has not moved yet: its first gate. */
 	g = mice_gate_walk(&st->iter, v != SEQ_START_TOKEN);
 	st->next_pos = ++*pos;
-	return g;
+	return mice_gate_seq_breathe(st, g);
 }
 
 static void mice_gate_seq_stop(struct seq_file *seq, void *v)
@@ -948,16 +1075,15 @@ static void mice_gate_seq_stop(struct seq_file *seq, void *v)
 	struct mice_gate_seq *st = seq->private;
 
 	rhashtable_walk_stop(&st->iter);
-	mutex_unlock(&mice_gate_seq_gn(seq)->lock);
 }
 
 static int mice_gate_seq_show(struct seq_file *seq, void *v)
 {
-	if (v == SEQ_START_TOKEN)
+	if (v == SEQ_START_TOKEN) {
 		mice_gate_proc_header(seq, mice_gate_seq_gn(seq));
-	else
-		mice_gate_proc_line(seq, v);
-	return 0;
+		return 0;
+	}
+	return mice_gate_proc_line(seq, v);
 }
 
 static const struct seq_operations mice_gate_seq_ops = {
@@ -994,6 +1120,21 @@ static const struct proc_ops mice_gate_proc_ops = {
 	.proc_release = mice_gate_proc_release,
 };
 
+/* --- /proc/net/mice/tokens: the replay cache --------------------------- */
+
+/* One line; read without gn->lock (docs/proc.md). */
+static int mice_gate_tokens_show(struct seq_file *seq, void *v)
+{
+	struct mice_gate_net *gn = seq->private;
+
+	seq_printf(seq, "used %u max_used %u max_lifetime %u refused_lifetime %llu refused_full %llu\n",
+		   READ_ONCE(gn->nused), mice_gate_used_limit(),
+		   mice_gate_lifetime_limit(),
+		   READ_ONCE(gn->used_refused_lifetime),
+		   READ_ONCE(gn->used_refused_full));
+	return 0;
+}
+
 /* --- per-netns life cycle ---------------------------------------------- */
 
 int mice_gate_net_init(struct mice_net *mn)
@@ -1027,9 +1168,15 @@ int mice_gate_net_init(struct mice_net *mn)
 	mode->mode = MICE_MODE_ENFORCE;
 	RCU_INIT_POINTER(gn->mode, mode);
 	err = -ENOMEM;
-	if (!proc_create_data("gates", 0444, mn->proc_dir, &mice_gate_proc_ops,
+	/* Root only, as the rest of /proc/net/mice (proc.c). */
+	if (!proc_create_data("gates", 0400, mn->proc_dir, &mice_gate_proc_ops,
 			      gn))
 		goto free_used;
+	if (!proc_create_single_data("tokens", 0400, mn->proc_dir,
+				     mice_gate_tokens_show, gn)) {
+		remove_proc_entry("gates", mn->proc_dir);
+		goto free_used;
+	}
 	mn->gates = gn;
 	return 0;
 free_used:
@@ -1075,6 +1222,7 @@ void mice_gate_net_exit(struct mice_net *mn)
 {
 	struct mice_gate_net *gn = mn->gates;
 
+	remove_proc_entry("tokens", mn->proc_dir);
 	remove_proc_entry("gates", mn->proc_dir);
 	rhashtable_destroy(&gn->used);
 	rhashtable_destroy(&gn->by_flow);

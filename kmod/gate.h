@@ -120,7 +120,8 @@ struct mice_gate_mode {
 /*
  * A self-verifying token already used to commit (docs/token-format.md,
  * "Security notes": a replay cache is the module's job). Kept until the
- * token expires; keyed by its tag.
+ * token expires, at most max_token_lifetime seconds from its commit (a
+ * token expiring later is refused); keyed by its tag.
  */
 struct mice_gate_used {
 	struct rhash_head node;		/* mice_gate_net.used */
@@ -160,7 +161,10 @@ struct mice_gate_net {
 	struct mice_gate_wheel gate_wheel; /* authorized, or committed, idle */
 	struct list_head untimed;	/* committed without an idle timeout */
 	struct mice_gate_wheel used_wheel;
-	unsigned int nused;		/* at most max_gates */
+	unsigned int nused;		/* at most max_used_tokens */
+	/* Token commits refused: expiry too far ahead, replay cache full. */
+	u64 used_refused_lifetime;
+	u64 used_refused_full;
 	unsigned int ngates;
 	unsigned int max_gates;
 	u32 genid;
@@ -205,6 +209,9 @@ int mice_gate_token_check_cls(struct mice_gate_net *gn,
 			      const struct mice_token *t,
 			      const struct mice_gate_classifier *c);
 bool mice_gate_token_used(struct mice_gate_net *gn, const struct mice_token *t);
+int mice_gate_token_admit(struct mice_gate_net *gn, const struct mice_token *t,
+			  const struct nlattr *attr,
+			  struct netlink_ext_ack *extack);
 struct mice_gate_used *mice_gate_token_use(struct mice_gate_net *gn,
 					   const struct mice_token *t,
 					   struct netlink_ext_ack *extack);

@@ -615,10 +615,10 @@ static int mice_gate_commit_token(struct mice_gate_net *gn, struct nlattr **tb,
 	err = mice_gate_token_verify(gn, hex, strlen(hex), &t, &pos);
 	if (err)
 		return mice_gate_token_errno(err, tattr, extack);
-	if (mice_gate_token_used(gn, &t)) {
-		NL_SET_ERR_MSG_ATTR(extack, tattr, "token already used (replay)");
-		return -EALREADY;
-	}
+	/* Replay, lifetime over the limit, replay cache full. */
+	err = mice_gate_token_admit(gn, &t, tattr, extack);
+	if (err)
+		return err;
 	if (tb[MICE_GATE_A_ID] && nla_get_u32(tb[MICE_GATE_A_ID]) != t.gate_id) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MICE_GATE_A_ID],
 				    "the token is for another gate ID");

@@ -3,9 +3,10 @@
  * mice: M-ICE fast path (draft-tschofenig-mip6-ice, seed 004).
  *
  * Module and per-netns life cycle. Registration order is pernet state,
- * then the genl family; removal runs in reverse, and every attached
- * socket is detached and every RCU callback finished before the module's
- * text goes away.
+ * then the genl family; removal runs in reverse. An attached socket holds
+ * a module reference (socket.c, the module pin), so rmmod is refused
+ * (EBUSY) until every socket is detached or closed; every RCU callback
+ * finishes before the module's text goes away.
  */
 #include <linux/jiffies.h>
 #include <linux/module.h>
@@ -118,6 +119,8 @@ static void __exit mice_exit(void)
 	unregister_pernet_subsys(&mice_net_ops);
 	/* mice_sock_free_rcu() and mice_gate_free_rcu() are module text. */
 	rcu_barrier();
+	/* So is mice_sock_pin_drop_rcu() (socket.c, the module pin). */
+	rcu_barrier_tasks();
 	mice_gate_exit();
 }
 

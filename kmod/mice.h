@@ -71,6 +71,8 @@ struct mice_net {
 	struct mice_gate_net *gates;
 };
 
+struct mice_sock_pin;
+
 /* An agent socket the module is attached to. */
 struct mice_sock {
 	struct list_head node;		/* in mice_net.sockets, RCU */
@@ -79,6 +81,11 @@ struct mice_sock {
 	struct mice_net *mn;
 	u32 id;
 	struct mice_stats __percpu *stats;
+	/* Holds the module while the socket points at its text (socket.c). */
+	struct mice_sock_pin *pin;
+	/* What attach changed, given back at detach. */
+	u8 saved_mc_loop:1;
+	u8 saved_encap_enabled:1;
 };
 
 struct mice_prefix {
@@ -157,7 +164,7 @@ void mice_stats_sum(struct mice_stats __percpu *stats,
 /* socket.c */
 struct mice_sock *mice_sock_attach(struct mice_net *mn, int fd,
 				   struct netlink_ext_ack *extack);
-void mice_sock_detach(struct mice_sock *ms, enum mice_detach_cause cause);
+bool mice_sock_detach(struct mice_sock *ms, enum mice_detach_cause cause);
 struct mice_sock *mice_sock_find(struct mice_net *mn, u32 id);
 void mice_sock_detach_all(struct mice_net *mn, enum mice_detach_cause cause);
 int mice_sock_local_addr(const struct mice_sock *ms, u16 *family,

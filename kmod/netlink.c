@@ -234,6 +234,7 @@ static int mice_nl_sock_detach(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&mn->lock);
 	ms = mice_nl_sock_by_id(mn, info);
+	/* false: the socket is closing, and its close detaches it. */
 	if (!IS_ERR(ms))
 		mice_sock_detach(ms, MICE_DETACH_COMMAND);
 	mutex_unlock(&mn->lock);
@@ -652,6 +653,14 @@ static int mice_nl_pair_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * The state (GET commands) and the events show peers' addresses, the
+ * sources of dropped datagrams and other hosts' flows: they are for the
+ * administrator. Reads need CAP_NET_ADMIN over the namespace's own user
+ * namespace (GENL_UNS_ADMIN_PERM, as WireGuard), so an agent in a
+ * container that owns its namespace can still watch it; changes keep
+ * GENL_ADMIN_PERM (CAP_NET_ADMIN in the initial user namespace).
+ */
 static const struct genl_ops mice_genl_ops[] = {
 	{
 		.cmd = MICE_CMD_SOCK_ATTACH,
@@ -673,11 +682,13 @@ static const struct genl_ops mice_genl_ops[] = {
 		.dumpit = mice_nl_sock_dump,
 		.policy = mice_sock_id_op_policy,
 		.maxattr = MICE_A_SOCK,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		/* No policy: the core rejects any attribute. */
 		.cmd = MICE_CMD_STATS_GET,
 		.doit = mice_nl_stats_get,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MICE_CMD_PAIR_SET,
@@ -699,6 +710,7 @@ static const struct genl_ops mice_genl_ops[] = {
 		.dumpit = mice_nl_pair_dump,
 		.policy = mice_pair_id_op_policy,
 		.maxattr = MICE_A_PAIR,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	/* Media admission (gate_nl.c, docs/gates.md). */
 	{
@@ -730,6 +742,7 @@ static const struct genl_ops mice_genl_ops[] = {
 		.done = mice_nl_gate_dump_done,
 		.policy = mice_gate_id_op_policy,
 		.maxattr = MICE_A_GATE,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MICE_CMD_KEY_SET,
@@ -754,7 +767,9 @@ static const struct genl_ops mice_genl_ops[] = {
 };
 
 static const struct genl_multicast_group mice_mcgrps[] = {
-	[MICE_NLGRP_EVENTS] = { .name = MICE_MCGRP_EVENTS },
+	/* Joining needs CAP_NET_ADMIN over the namespace (genl_bind()). */
+	[MICE_NLGRP_EVENTS] = { .name = MICE_MCGRP_EVENTS,
+				.flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family mice_genl_family __ro_after_init = {

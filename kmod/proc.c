@@ -4,7 +4,10 @@
  *   /proc/net/mice/stats    receive counters per class, drops per reason
  *   /proc/net/mice/sockets  the attached sockets
  *   /proc/net/mice/pairs    peers, their current pair and counters
- * The formats are stable and documented in docs/proc.md.
+ * The formats are stable and documented in docs/proc.md. Like the GET
+ * commands they show peers' addresses and counters: readable by the
+ * namespace's root only (0400; proc_net files belong to the root of the
+ * namespace's user namespace).
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -121,11 +124,11 @@ int mice_proc_init(struct mice_net *mn)
 	mn->proc_dir = proc_net_mkdir(mn->net, "mice", mn->net->proc_net);
 	if (!mn->proc_dir)
 		return -ENOMEM;
-	if (!proc_create_net_single("stats", 0444, mn->proc_dir,
+	if (!proc_create_net_single("stats", 0400, mn->proc_dir,
 				    mice_proc_stats_show, NULL) ||
-	    !proc_create_net_single("sockets", 0444, mn->proc_dir,
+	    !proc_create_net_single("sockets", 0400, mn->proc_dir,
 				    mice_proc_sockets_show, NULL) ||
-	    !proc_create_net_single("pairs", 0444, mn->proc_dir,
+	    !proc_create_net_single("pairs", 0400, mn->proc_dir,
 				    mice_proc_pairs_show, NULL)) {
 		remove_proc_subtree("mice", mn->net->proc_net);
 		return -ENOMEM;

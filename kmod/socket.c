@@ -9,8 +9,11 @@
  * encapsulated data goes to the fast path, anything else is dropped and
  * counted by reason.
  */
+#include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/module.h>
 #include <linux/net.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/udp.h>
 #include <net/ipv6.h>
@@ -100,7 +103,11 @@ static struct mice_sock *mice_sock_of(struct sock *sk, struct mice_net *mn)
 	return (struct mice_sock *)(data & SK_USER_DATA_PTRMASK);
 }
 
-/* The owner closed the socket: udp_destroy_sock() calls this. */
+/*
+ * The owner closed the socket: udp_destroy_sock() calls this, with no lock
+ * held, after it set SOCK_DEAD. The module pin (below) is what makes the
+ * call safe: this function cannot be gone while the socket points at it.
+ */
 static void mice_udp_encap_destroy(struct sock *sk)
 {
 	struct mice_net *mn = mice_net(sock_net(sk));
@@ -111,6 +118,76 @@ static void mice_udp_encap_destroy(struct sock *sk)
 	if (ms)
 		mice_sock_detach(ms, MICE_DETACH_CLOSED);
 	mutex_unlock(&mn->lock);
+}
+
+/*
+ * The module pin. udp_destroy_sock() reads encap_destroy and calls it
+ * without a lock, and encap_rcv runs for every datagram, so the module
+ * must stay while any socket carries our callbacks: each attached socket
+ * holds one module reference and rmmod answers EBUSY until the socket is
+ * detached or closed.
+ *
+ * The reference is never dropped by a module_put() in our own code: the
+ * instructions after it (unlocking, returning into udp_destroy_sock())
+ * would still run from module text that a concurrent rmmod could free.
+ * It belongs to an anonymous file instead (anon_inode_getfile() takes it
+ * for fops->owner, and __fput() drops it with fops_put() once the file's
+ * last reference goes), and detach hands that file to fput() so that
+ * __fput() runs only after this thread has left every function of ours:
+ *   - a user task (close(), exit, a netlink request): fput() defers
+ *     __fput() to task_work, run on the task's way back to user space;
+ *   - a kernel thread (a socket whose last reference a kernel thread
+ *     drops, a namespace torn down): fput() would run __fput() from the
+ *     delayed-fput work at once, so we first wait for an RCU Tasks grace
+ *     period (every task has since switched context voluntarily, so none
+ *     is still in the detach path; it never sleeps after queueing), and
+ *     mice_exit() waits for that callback with rcu_barrier_tasks().
+ */
+struct mice_sock_pin {
+	struct rcu_head rcu;
+	struct file *file;
+};
+
+static const struct file_operations mice_sock_pin_fops = {
+	.owner = THIS_MODULE,
+};
+
+static struct mice_sock_pin *mice_sock_pin_get(struct netlink_ext_ack *extack)
+{
+	struct mice_sock_pin *pin = kzalloc(sizeof(*pin), GFP_KERNEL);
+
+	if (!pin)
+		return ERR_PTR(-ENOMEM);
+	/* Fails only once rmmod has begun (try_module_get). */
+	pin->file = anon_inode_getfile("[mice-sock]", &mice_sock_pin_fops,
+				       NULL, O_RDONLY);
+	if (IS_ERR(pin->file)) {
+		int err = PTR_ERR(pin->file);
+
+		kfree(pin);
+		NL_SET_ERR_MSG(extack, "the module is being unloaded");
+		return ERR_PTR(err);
+	}
+	return pin;
+}
+
+static void mice_sock_pin_drop_rcu(struct rcu_head *head)
+{
+	struct mice_sock_pin *pin = container_of(head, struct mice_sock_pin,
+						 rcu);
+
+	fput(pin->file);
+	kfree(pin);
+}
+
+static void mice_sock_pin_put(struct mice_sock_pin *pin)
+{
+	if (current->flags & PF_KTHREAD) {
+		call_rcu_tasks(&pin->rcu, mice_sock_pin_drop_rcu);
+		return;
+	}
+	fput(pin->file);
+	kfree(pin);
 }
 
 static void mice_sock_free_rcu(struct rcu_head *head)
@@ -157,12 +234,22 @@ static u32 mice_sock_new_id(struct mice_net *mn)
 	return mn->next_sock_id;
 }
 
+/* Is @sk free of any encapsulation, ours or another's? */
+static bool mice_sock_unowned(struct sock *sk)
+{
+	const struct udp_sock *up = udp_sk(sk);
+
+	return !rcu_access_pointer(sk->sk_user_data) && !up->encap_type &&
+	       !up->encap_rcv && !up->encap_err_rcv && !up->encap_err_lookup &&
+	       !up->encap_destroy && !up->gro_receive && !up->gro_complete;
+}
+
 /* Called with mn->lock held. */
 struct mice_sock *mice_sock_attach(struct mice_net *mn, int fd,
 				   struct netlink_ext_ack *extack)
 {
 	struct udp_tunnel_sock_cfg cfg = {
-		.encap_type = 1,
+		.encap_type = MICE_UDP_ENCAP_TYPE,
 		.encap_rcv = mice_udp_encap_recv,
 		.encap_destroy = mice_udp_encap_destroy,
 	};
@@ -196,10 +283,16 @@ struct mice_sock *mice_sock_attach(struct mice_net *mn, int fd,
 		err = -ENOMEM;
 		goto out_free;
 	}
+	ms->pin = mice_sock_pin_get(extack);
+	if (IS_ERR(ms->pin)) {
+		err = PTR_ERR(ms->pin);
+		ms->pin = NULL;
+		goto out_free;
+	}
 
 	sk = sock->sk;
 	lock_sock(sk);
-	if (rcu_access_pointer(sk->sk_user_data) || udp_sk(sk)->encap_type) {
+	if (!mice_sock_unowned(sk)) {
 		release_sock(sk);
 		NL_SET_ERR_MSG(extack, "socket is already owned by an encapsulation");
 		err = -EBUSY;
@@ -209,6 +302,9 @@ struct mice_sock *mice_sock_attach(struct mice_net *mn, int fd,
 	ms->sk = sk;
 	ms->mn = mn;
 	ms->id = mice_sock_new_id(mn);
+	/* setup_udp_tunnel_sock() clears mc_loop and may enable encap. */
+	ms->saved_mc_loop = inet_sk(sk)->mc_loop;
+	ms->saved_encap_enabled = udp_test_bit(ENCAP_ENABLED, sk);
 	cfg.sk_user_data = ms;
 	setup_udp_tunnel_sock(mn->net, sock, &cfg);
 	release_sock(sk);
@@ -220,6 +316,8 @@ struct mice_sock *mice_sock_attach(struct mice_net *mn, int fd,
 	return ms;
 
 out_free:
+	if (ms->pin)
+		mice_sock_pin_put(ms->pin);
 	free_percpu(ms->stats);
 	kfree(ms);
 out_put:
@@ -228,28 +326,59 @@ out_put:
 }
 
 /*
- * Restore the socket to a plain UDP socket and free our state after a
- * grace period. encap_enabled stays set: udp_destroy_sock() drops the
- * static key it holds. Called with mn->lock held.
+ * Give the socket back as attach found it: no encapsulation (the fields
+ * mice_sock_unowned() checks), its multicast loop, the checksum
+ * conversion count, and for a socket that had not enabled encapsulation
+ * before, the ENCAP_ENABLED flag and the static keys it holds (as
+ * udp_destroy_sock() and udpv6_destroy_sock() drop them). Then free our
+ * state after a grace period and drop the module pin.
+ *
+ * Under lock_sock, which orders this against udp_destroy_sock() setting
+ * SOCK_DEAD. A socket found dead is inside udp_destroy_sock() already,
+ * which may have read encap_destroy and be about to call it: only that
+ * call (@cause CLOSED) detaches it; anyone else leaves it and gets false.
+ * A closing socket keeps ENCAP_ENABLED: udp_destroy_sock() reads it after
+ * we return and drops the keys itself. Called with mn->lock held.
  */
-void mice_sock_detach(struct mice_sock *ms, enum mice_detach_cause cause)
+bool mice_sock_detach(struct mice_sock *ms, enum mice_detach_cause cause)
 {
 	struct mice_net *mn = ms->mn;
 	struct sock *sk = ms->sk;
 	struct udp_sock *up = udp_sk(sk);
+	bool closing = cause == MICE_DETACH_CLOSED;
 
 	lockdep_assert_held(&mn->lock);
+	lock_sock(sk);
+	if (!closing && sock_flag(sk, SOCK_DEAD)) {
+		release_sock(sk);
+		return false;
+	}
 	WRITE_ONCE(up->encap_rcv, NULL);
 	WRITE_ONCE(up->encap_destroy, NULL);
 	WRITE_ONCE(up->encap_type, 0);
 	rcu_assign_sk_user_data(sk, NULL);
+	inet_sk(sk)->mc_loop = ms->saved_mc_loop;
+	inet_dec_convert_csum(sk);
+	if (!closing && !ms->saved_encap_enabled &&
+	    udp_test_bit(ENCAP_ENABLED, sk)) {
+		udp_clear_bit(ENCAP_ENABLED, sk);
+#if IS_ENABLED(CONFIG_IPV6)
+		if (sk->sk_family == AF_INET6)
+			static_branch_dec(&udpv6_encap_needed_key);
+#endif
+		udp_encap_disable();
+	}
+	release_sock(sk);
 
 	mice_peers_sock_gone(mn, ms);
 	list_del_rcu(&ms->node);
 	mn->nsockets--;
 	mn->genid++;
 	mice_event_sock(ms, MICE_CMD_SOCK_DETACHED, cause);
+	mice_sock_pin_put(ms->pin);
+	ms->pin = NULL;
 	call_rcu(&ms->rcu, mice_sock_free_rcu);
+	return true;
 }
 
 void mice_sock_detach_all(struct mice_net *mn, enum mice_detach_cause cause)
@@ -257,6 +386,10 @@ void mice_sock_detach_all(struct mice_net *mn, enum mice_detach_cause cause)
 	struct mice_sock *ms, *tmp;
 
 	mutex_lock(&mn->lock);
+	/*
+	 * Empty in practice: an attached socket holds its namespace (and the
+	 * module) until it is closed, and closing detaches it.
+	 */
 	list_for_each_entry_safe(ms, tmp, &mn->sockets, node)
 		mice_sock_detach(ms, cause);
 	mutex_unlock(&mn->lock);

@@ -19,7 +19,8 @@
 # Misc:     on_cleanup CMD...     (run at exit, last registered first)
 #           wait_until SECS CMD...(poll CMD every 0.1 s)
 #           require_vm            (refuse to run outside the VM)
-# A trap runs cleanup on EXIT, INT and TERM.
+# A trap runs cleanup on EXIT, INT and TERM: it kills the script's
+# background jobs, runs the on_cleanup commands, deletes the namespaces.
 
 T_PASS=0
 T_FAIL=0
@@ -62,7 +63,14 @@ require_vm() {
 on_cleanup() { T_CLEANUP+=("$*"); }
 
 cleanup() {
-	local i
+	local i jobs
+	# The test's background processes (agents, daemons) go first: an
+	# attached socket holds the module (rmmod after the test: EBUSY).
+	jobs=$(jobs -p)
+	if [ -n "$jobs" ]; then
+		kill -9 $jobs >/dev/null 2>&1
+		wait $jobs >/dev/null 2>&1
+	fi
 	for ((i = ${#T_CLEANUP[@]} - 1; i >= 0; i--)); do
 		eval "${T_CLEANUP[i]}" >/dev/null 2>&1
 	done

@@ -54,9 +54,12 @@ $X ip addr add 10.99.4.3/24 dev eth0
 $L ip addr add fd99:4::1/64 dev eth0 nodad; $R ip addr add fd99:4::2/64 dev eth0 nodad
 
 # Agent sockets: IPv4 port 4191 and IPv6 port 4192 on each host.
+agents=
 for h in l r; do
 	ip netns exec mice_$h $MICE -j attach --addr 0.0.0.0 --port 4191 > "$T/$h.a4" 2>&1 &
+	agents="$agents $!"
 	ip netns exec mice_$h $MICE -j attach --addr :: --port 4192 > "$T/$h.a6" 2>&1 &
+	agents="$agents $!"
 done
 for f in l.a4 l.a6 r.a4 r.a6; do
 	wait_for "$T/$f" attached || fail "attach-$f" "$(cat "$T/$f")"
@@ -176,10 +179,14 @@ sleep 0.5
 $R ip link del mice0 && pass device-del-under-traffic || fail device-del-under-traffic
 check_eq peers-gone-with-device 0 "$($R $MICE -j pair show | jq length)"
 
-# --- rmmod with a device, peers, sockets and traffic --------------------------
+# --- rmmod with a device, peers and traffic (sockets: refused) ----------------
 $L ping -f -w 5 10.200.0.2 >/dev/null 2>&1 &
 $X $SEND --to 10.99.4.1 --port 4192 --count 1000000 --quiet ipv4 >/dev/null 2>&1 &
 sleep 1
+# Attached sockets pin the module: refused until the agents close them.
+! rmmod mice 2>/dev/null && pass rmmod-refused-with-sockets ||
+	fail rmmod-refused-with-sockets "rmmod succeeded with sockets attached"
+kill $agents 2>/dev/null; wait $agents 2>/dev/null
 rmmod mice && pass rmmod-with-device-and-traffic || fail rmmod-with-device-and-traffic
 $L ip link show mice0 >/dev/null 2>&1 && fail device-gone-after-rmmod || pass device-gone-after-rmmod
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Guest test: the module's life cycle under load. Every way a socket can
-# leave the module (rmmod, netns deletion, the agent killed, detach) while
+# leave the module (detach, netns deletion, the agent killed; rmmod is
+# refused while a socket is attached) while
 # datagrams keep arriving, with the harness failing the run on any WARN,
 # BUG, refcount or list report in dmesg. Runs without the harness's
 # --rmmod: it unloads and reloads the module itself.
@@ -56,15 +57,21 @@ flood 4300; flood 4301
 sleep 2
 before=$($A awk '$1 == "rx" && $2 == "data" { print $3 }' /proc/net/mice/stats)
 [ "${before:-0}" -gt 0 ] && pass fast-path-saw-traffic || fail fast-path-saw-traffic "rx data '$before'"
-rmmod mice && ! module_loaded && pass rmmod-under-traffic || fail rmmod-under-traffic "rmmod failed"
+# An attached socket pins the module (kmod/socket.c): rmmod is refused.
+! rmmod mice 2>/dev/null && module_loaded && pass rmmod-refused-under-traffic ||
+	fail rmmod-refused-under-traffic "rmmod succeeded with sockets attached"
 sleep 1
 kill -0 $agent1 2>/dev/null && kill -0 $agent2 2>/dev/null &&
 	pass agents-survive-rmmod || fail agents-survive-rmmod "an agent died"
-# The sockets are plain UDP sockets again: data now reaches the agent.
+# Detached, the socket is a plain UDP socket again: data reaches the agent.
+id1=$($A awk '$4 == 4300 { print $1 }' /proc/net/mice/sockets)
+$A $MICE detach "$id1"
 sleep 0.5
-grep -q '^data from' "$T/a1" && pass socket-plain-after-rmmod ||
-	fail socket-plain-after-rmmod "no data delivered after unload"
+grep -q '^data from' "$T/a1" && pass socket-plain-after-detach ||
+	fail socket-plain-after-detach "no data delivered after detach"
 kill $agent1 $agent2; wait $agent1 $agent2 2>/dev/null
+# Once the agents closed their sockets, the module goes.
+rmmod mice && ! module_loaded && pass rmmod-under-traffic || fail rmmod-under-traffic "rmmod failed"
 
 # --- reload; the agent killed with SIGKILL under traffic ---------------------
 insmod "$MODULE" && module_loaded && pass reload || fail reload "insmod $MODULE"
@@ -103,12 +110,16 @@ wait_for "$T/c2" "attached"
 ip netns exec mice_c $SEND --to 127.0.0.1 --port 4303 stun >/dev/null
 wait $agentc && pass new-netns-works || fail new-netns-works "$(cat "$T/c2")"
 
-# --- rmmod once more, from an idle-but-attached state with a listener ----------
+# --- rmmod once more, after the agent closed, with a listener ------------------
 $A $MICE monitor > /dev/null 2>&1 &
 $A $MICE attach --port 4304 > "$T/a3" 2>&1 &
+agent=$!
 wait_for "$T/a3" "attached"
 flood 4304
 sleep 1
+! rmmod mice 2>/dev/null && pass rmmod-refused-while-attached ||
+	fail rmmod-refused-while-attached "rmmod succeeded with a socket attached"
+kill $agent; wait $agent 2>/dev/null
 rmmod mice && pass rmmod-with-monitor || fail rmmod-with-monitor "rmmod failed"
 
 summary

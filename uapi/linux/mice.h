@@ -114,7 +114,7 @@ enum mice_detach_cause {
 	MICE_DETACH_COMMAND,	/* MICE_CMD_SOCK_DETACH */
 	MICE_DETACH_CLOSED,	/* the owner closed the socket */
 	MICE_DETACH_NETNS,	/* the network namespace went away */
-	MICE_DETACH_UNLOAD,	/* the module is being removed */
+	MICE_DETACH_UNLOAD,	/* unused: an attached socket pins the module */
 };
 
 enum mice_sock_attr {
@@ -332,5 +332,12 @@ enum mice_mode_if_attr {
 #define MICE_MAX_SOCKETS_PER_NETNS	64
 #define MICE_MAX_PEERS_PER_NETNS	1024
 #define MICE_MAX_PREFIXES_PER_PEER	16
+
+/*
+ * The UDP encapsulation type an attached socket shows (getsockopt
+ * UDP_ENCAP). Not one of linux/udp.h's UDP_ENCAP_* values, which belong to
+ * other protocols (1 is ESP-in-UDP); the core only tests it for non-zero.
+ */
+#define MICE_UDP_ENCAP_TYPE		0x4d	/* 'M' */
 
 #endif /* _UAPI_LINUX_MICE_H */
