@@ -2,4 +2,4 @@
 # module's policies (host only, no build needed).
 .PHONY: spec-check
 spec-check:
-	python3 tests/spec/check_spec.py
+	/usr/bin/python3 tests/spec/check_spec.py

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Checks that the netlink spec uapi/mice.yaml, the uapi header
 uapi/linux/mice.h and the module's netlink policies (kmod/*.c) agree.
