@@ -12,7 +12,9 @@ Three parts:
  - policies: every command of the module's op table has the spec's flags,
    do/dump handlers and request policy; each policy entry has the spec's
    type, byte order, range and length checks, and each nest the spec's
-   nested set, recursively; the events group has the spec's permission.
+   nested set, recursively; the events group has the spec's permission;
+   every attribute the module writes with nla_put_*() (replies and events,
+   which no policy describes) is written as the spec's type and byte order.
 
 The C sources are read, not compiled: the policies are written with a
 small set of macros (NLA_POLICY_MIN, _MAX, _RANGE, _FULL_RANGE, _NESTED,
@@ -145,6 +147,7 @@ class Module:
         self.ops = []
         self.mcgrps = []
         self.errors = []
+        self.puts = {}		# attribute -> the nla_put_*() that emit it
         self.names = names
         for fn in sorted(os.listdir(kmod_dir)):
             if fn.endswith(".h"):
@@ -168,6 +171,8 @@ class Module:
                 expr = parts[i + 1].strip().rstrip(",").strip()
                 entries[attr] = (self.names.get(attr), self._entry(expr, f"{fn}:{m.group(1)}[{attr}]"))
             self.policies[m.group(1)] = entries
+        for m in re.finditer(r"\b(nla_put\w*|nla_nest_start\w*)\s*\(\s*\w+\s*,\s*(MICE_\w+)", src):
+            self.puts.setdefault(m.group(2), set()).add(m.group(1))
         m = re.search(r"struct\s+genl_ops\s+\w+\s*\[\s*\]\s*=\s*\{(.*?)\n\}\s*;", src, re.S)
         if m:
             for blk in re.findall(r"\{([^{}]*)\}", m.group(1)):
@@ -644,6 +649,36 @@ def policy_checks(spec, mod, names):
           "module-has-no-group-the-spec-omits", f"{sorted(groups)}")
 
 
+# What each attribute type of the spec is written with in the module.
+PUTS = {"u8": {"nla_put_u8"}, "u16": {"nla_put_u16"}, "be-u16": {"nla_put_be16"},
+        "u32": {"nla_put_u32"}, "be-u32": {"nla_put_be32", "nla_put_in_addr"},
+        "u64": {"nla_put_u64_64bit", "nla_put_uint"},
+        "flag": {"nla_put_flag"}, "string": {"nla_put_string"},
+        "binary": {"nla_put", "nla_put_in_addr", "nla_put_in6_addr"},
+        "nest": {"nla_nest_start", "nla_nest_start_noflag"}}
+
+
+def put_checks(spec, mod):
+    """Attributes the module only sends (replies, events) have no policy:
+    the nla_put_*() that emits each must still match the spec's type and
+    byte order, so that a tool driven by the spec decodes them right."""
+    for s in spec.doc["attribute-sets"]:
+        if "subset-of" in s:
+            continue
+        prefix = c_upper(spec.set_prefix(s))
+        for n, _, a in spec.attrs(s["name"]):
+            if a["type"] == "pad":
+                continue
+            cname = prefix + c_upper(n)
+            kinds = mod.puts.get(cname)
+            if not kinds:
+                continue	# written through a helper taking the type
+            key = ("be-" if a.get("byte-order") == "big-endian" else "") + a["type"]
+            bad = kinds - PUTS.get(key, set())
+            check(not bad, f"module-writes-{s['name']}-{n}-as-the-spec-type",
+                  f"{cname} written with {sorted(bad)}, spec {key}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--spec", default=os.path.join(ROOT, "uapi", "mice.yaml"))
@@ -663,6 +698,7 @@ def main():
     header_checks(spec, enums, defines, names)
     mod = Module(args.kmod, names)
     policy_checks(spec, mod, names)
+    put_checks(spec, mod)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
