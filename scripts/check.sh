@@ -2,7 +2,8 @@
 # make check: builds everything, then runs every suite and ends with the
 # line "N passed, N failed". Exit status 0 only when nothing failed.
 #
-# Suites: the module build at W=1; libcheck unit suites, plain and under
+# Suites: the module build at W=1; the netlink spec (uapi/mice.yaml) against
+# the uapi header and the module's policies; libcheck unit suites, plain and under
 # ASan+UBSan; every libFuzzer target for MICE_FUZZ_SECONDS (default 30);
 # the VM suites (the module in a real Debian kernel under QEMU); the host
 # network-namespace suites in tests/netns/.
@@ -32,6 +33,18 @@ if make -s W1 > "$out/w1.log" 2>&1; then
 	record PASS module-builds-at-W=1
 else
 	record FAIL module-builds-at-W=1 "$(grep -E 'warning:|error:' "$out/w1.log" | head -5)"
+fi
+
+section "netlink spec (uapi/mice.yaml against uapi/linux/mice.h and kmod policies)"
+/usr/bin/python3 tests/spec/check_spec.py > "$out/spec.log" 2>&1
+rc=$?
+grep -E '^(PASS|FAIL): ' "$out/spec.log" | while read -r st rest; do
+	echo "${st%:} spec/${rest%%:*}" >> "$out/results"
+done
+grep -E '^FAIL: |passed, ' "$out/spec.log" | sed 's/^/    /'
+# a crash (no FAIL line, non-zero exit) fails too
+if [ $rc != 0 ] && ! grep -qE '^FAIL: ' "$out/spec.log"; then
+	record FAIL spec/check_spec "exit $rc, see $out/spec.log"; tail -5 "$out/spec.log"
 fi
 
 section "unit suites (libcheck; plain and ASan+UBSan)"
@@ -106,6 +119,7 @@ vm_suite datapath --module kmod/mice.ko --timeout 600 -- tests/vm/test_datapath.
 vm_suite gates --module kmod/mice.ko --timeout 600 -- tests/vm/test_gates.sh
 vm_suite fullstack --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_fullstack.sh
 vm_suite relay_datapath --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_relay_datapath.sh
+vm_suite spec_client --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_spec_client.sh
 # the daemon suite again on the Debian kernel, which has sch_netem for its
 # delay-and-loss case (the host kernel may not)
 vm_suite daemon --timeout 600 -- tests/netns/test_daemon.sh
