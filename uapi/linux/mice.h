@@ -6,8 +6,13 @@
  * agent. docs/netlink.md documents every command and attribute.
  *
  * Conventions:
- *  - every command that changes state needs CAP_NET_ADMIN in the socket's
- *    network namespace (GENL_ADMIN_PERM);
+ *  - every command that changes state needs CAP_NET_ADMIN
+ *    (GENL_ADMIN_PERM); reading state (the GET commands and dumps) and
+ *    joining MICE_MCGRP_EVENTS need CAP_NET_ADMIN over the network
+ *    namespace's own user namespace (GENL_UNS_ADMIN_PERM,
+ *    GENL_MCAST_CAP_NET_ADMIN): they show other hosts' addresses and flows;
+ *  - uapi/mice.yaml is the family's netlink spec; tests/spec/check_spec.py
+ *    checks that it agrees with this header and the module's policies;
  *  - objects are nested under one top-level attribute (MICE_A_SOCK, ...);
  *  - addresses are carried as 4 or 16 raw octets in network order, ports as
  *    big-endian u16;
@@ -73,11 +78,11 @@ enum mice_cmd {
 	MICE_CMD_PAIR_SET,	/* MICE_A_PAIR: create or atomically replace */
 	MICE_CMD_PAIR_DEL,	/* MICE_A_PAIR{PEER_ID} */
 	MICE_CMD_PAIR_GET,	/* dump (or MICE_A_PAIR{PEER_ID}) */
-	MICE_CMD_GATE_ADD,	/* reserved for media admission */
+	MICE_CMD_GATE_ADD,	/* MICE_A_GATE: authorize a flow (docs/gates.md) */
 	MICE_CMD_GATE_COMMIT,
 	MICE_CMD_GATE_DEL,
 	MICE_CMD_GATE_GET,
-	MICE_CMD_KEY_SET,	/* reserved: token keys, never readable */
+	MICE_CMD_KEY_SET,	/* MICE_A_KEY: a token key, never readable */
 	MICE_CMD_KEY_DEL,
 	MICE_CMD_MODE_SET,
 	/* notifications on MICE_MCGRP_EVENTS */
@@ -100,7 +105,7 @@ enum mice_attr {
 	MICE_A_SOCK,		/* nest, enum mice_sock_attr */
 	MICE_A_STATS,		/* nest, enum mice_stats_attr */
 	MICE_A_DROP,		/* nest, enum mice_drop_attr */
-	MICE_A_PAIR,		/* nest, reserved */
+	MICE_A_PAIR,		/* nest, enum mice_pair_attr */
 	MICE_A_GATE,		/* nest, enum mice_gate_attr (docs/gates.md) */
 	MICE_A_KEY,		/* nest, enum mice_key_attr */
 	MICE_A_MODE,		/* nest, enum mice_mode_attr */
