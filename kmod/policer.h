@@ -61,6 +61,19 @@ void mice_policer_init(struct mice_policer *p, u32 rate, u32 burst,
 enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
 					    u32 bytes);
 
+/*
+ * Account a GSO or GRO packet that stands for several packets on the wire
+ * (seed 001 s.6.2 polices datagrams, not the stack's aggregates): the
+ * largest is @seg_bytes octets, all of them together @total_bytes. The
+ * size limits apply to @seg_bytes; the tokens taken are @total_bytes.
+ * The aggregate passes whole or not at all (it cannot be split here, as
+ * with act_police), so one of more than the burst is always DROP_RATE.
+ * mice_policer_admit(p, t, n) is mice_policer_admit_gso(p, t, n, n).
+ */
+enum mice_police_verdict mice_policer_admit_gso(struct mice_policer *p,
+						u64 now_ns, u32 seg_bytes,
+						u64 total_bytes);
+
 const char *mice_police_verdict_name(unsigned int v);
 
 #endif /* MICE_POLICER_H */
