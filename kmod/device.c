@@ -89,8 +89,9 @@ enum mice_reason mice_dev_rcv(struct mice_sock *ms, struct sk_buff *skb)
 	 * Decapsulation, as __iptunnel_pull_header(): a GSO packet from a
 	 * local or veth sender still carries the tunnel's GSO bits and
 	 * encapsulation, which would make the next device segment it as a
-	 * UDP tunnel; and the hash was the pair's outer flow's, shared by
-	 * every inner flow.
+	 * UDP tunnel; and the hash, computed for the outer packet, says
+	 * nothing of the inner flow (on a card it is the pair's UDP flow,
+	 * which every inner flow shares).
 	 */
 	if (iptunnel_pull_offloads(skb))
 		return MICE_REASON_NOMEM;

@@ -788,7 +788,7 @@ static u32 mice_gate_segments(const struct sk_buff *skb, unsigned int nhoff,
 			return 1;
 		proto = iph->protocol;
 		l4off = nhoff + iph->ihl * 4;
-	} else {
+	} else if ((*v >> 4) == 6) {
 		struct ipv6hdr _ip6h;
 		const struct ipv6hdr *ip6h;
 		__be16 frag_off;
@@ -803,6 +803,8 @@ static u32 mice_gate_segments(const struct sk_buff *skb, unsigned int nhoff,
 		if (off < 0)
 			return 1;
 		l4off = off;
+	} else {
+		return 1;
 	}
 	if (proto == IPPROTO_TCP) {
 		th = skb_header_pointer(skb, l4off, sizeof(_th), &_th);
