@@ -91,8 +91,8 @@ for h in l r; do
 done
 $L ping -c 1 -W 2 10.200.0.2 >/dev/null 2>&1 && pass tunnel-up || fail tunnel-up
 # What the kernel itself sends into mice0 that no peer's prefix covers
-# (IPv6 router solicitations and multicast listener reports) is dropped
-# as tx_carrier_errors (and tx_errors): the errors mice0 shows at rest.
+# (IPv6 router solicitations to ff02::2) is dropped as tx_carrier_errors
+# (and tx_errors): the errors mice0 shows at rest.
 echo "    mice0 at start: tx_errors $(devstat mo_l mice0 tx_errors)," \
 	"tx_carrier_errors $(devstat mo_l mice0 tx_carrier_errors)"
 
