@@ -8,8 +8,10 @@
 # mice0 tunnels and pairs as in test_datapath.sh; for every inner/outer
 # family combination and two underlay settings (UDP tunnel segmentation
 # off; TSO and GSO off) a TCP transfer L -> R must arrive byte for byte,
-# with no drop on mice0 or the underlay, retransmissions under 1% and
+# with no drop on mice0 or the underlay, retransmissions under 3% and
 # mice0's tx octets between the payload and the payload plus headers.
+# A host forwarding the decapsulated TSO packets on through its mice0
+# must get them as plain TCP GSO packets, not still marked as a tunnel's.
 # Then TCP through gates whose max_packet is 1500: over the tunnel into a
 # data path with admission on, and forwarded by a gateway with GRO on its
 # policed interface. Neither may see a "size" drop: the gate polices segments,
@@ -30,7 +32,7 @@ SIZE=$((4 * 1024 * 1024))
 teardown() {
 	kill -9 $(jobs -p) 2>/dev/null
 	wait 2>/dev/null
-	for n in mo_l mo_r mo_c mo_g mo_s; do ip netns del $n 2>/dev/null; done
+	for n in mo_l mo_r mo_t mo_c mo_g mo_s; do ip netns del $n 2>/dev/null; done
 	rm -rf "$T"
 }
 trap teardown EXIT
@@ -135,8 +137,11 @@ tunnel_case() {
 	[ -z "$d" ] && pass "$name-no-drops" ||
 		fail "$name-no-drops" "$d; $($L ip -s link show mice0 | tr -s ' \n' ' ')"
 	local out=$((c1[out] - c0[out])) re=$((c1[retrans] - c0[retrans]))
-	[ $((re * 100)) -lt "$out" ] && pass "$name-retrans-under-1pct" ||
-		fail "$name-retrans-under-1pct" "$re of $out segments retransmitted"
+	# Before the IPXIP bit a quarter to a third of the segments were
+	# retransmitted; a few remain under TCG when a burst of software
+	# segments overflows the receiving veth's backlog (up to 0.8% seen).
+	[ $((re * 100)) -lt $((out * 3)) ] && pass "$name-retrans-under-3pct" ||
+		fail "$name-retrans-under-3pct" "$re of $out segments retransmitted"
 	# mice0 counts each packet the stack hands it once (a GSO packet with
 	# its headers once): between the payload and the payload plus every
 	# segment's headers, 1% slack for the handshake and the FIN.
@@ -184,6 +189,42 @@ underlay tso off gso off && $L ethtool -k e0 | grep -q "^generic-segmentation-of
 	pass underlay-tso-gso-off || fail underlay-tso-gso-off "$($L ethtool -k e0 | grep segmentation)"
 every_family no-gso
 underlay tso on gso on
+
+# --- R forwards L's TCP on to T through its own mice0 ----------------------
+# The veth hands R TSO packets still marked as UDP tunnel packets. Once
+# decapsulated they must be plain TCP GSO packets: mice0 offers TSO but no
+# UDP-tunnel segmentation, so a packet that kept the tunnel's GSO bits is
+# cut into segments before mice0 sees it, one encapsulation each.
+netns_create mo_t
+ip link add e1 netns mo_r type veth peer name e0 netns mo_t
+$R ip addr add 10.99.24.1/24 dev e1; $R ip link set e1 up
+ip netns exec mo_t ip addr add 10.99.24.2/24 dev e0; ip netns exec mo_t ip link set e0 up
+ip netns exec mo_t $MICE -j attach --addr 0.0.0.0 --port 4191 > "$T/t.a4" 2>&1 &
+wait_until 10 grep -q attached "$T/t.a4" || fail attach-t "$(cat "$T/t.a4")"
+ip netns exec mo_t sh -c "ip link add mice0 type mice && ip addr add 10.200.0.3/32 dev mice0 &&
+	ip link set mice0 up && ip route add 10.200.0.1/32 dev mice0"
+ip netns exec mo_t $MICE pair set 1 sock "$(sock_id "$T/t.a4")" remote 10.99.24.1 port 4191 \
+	dev mice0 prefix 10.200.0.1/32 prefix 10.200.0.2/32
+$R sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+	net.ipv4.conf.mice0.send_redirects=0
+$R ip route add 10.200.0.3/32 dev mice0
+$R $MICE pair set 1 sock "$(sock_id "$T/r.a4")" remote 10.99.21.1 port 4191
+$R $MICE pair set 2 sock "$(sock_id "$T/r.a4")" remote 10.99.24.2 port 4191 dev mice0 \
+	prefix 10.200.0.3/32
+$L $MICE pair set 1 sock "$(sock_id "$T/l.a4")" remote 10.99.21.2 port 4191 \
+	prefix 10.200.0.2/32 prefix fd00:200::2/128 prefix 10.200.0.3/32
+$L ip route add 10.200.0.3/32 dev mice0
+# R's packets toward T: the tx counter of its peer T (ACKs go to L).
+to_t() { $R $MICE -j pair show | jq -r '.[] | select(.peer == 2) | .tx.packets'; }
+out0=$(tcp_mib mo_l OutSegs) fw0=$(to_t)
+xfer mo_l mo_t TCP4:10.200.0.3 5006 && pass relay-tcp-bytes-verified ||
+	fail relay-tcp-bytes-verified "$(stat -c %s "$T/dst" 2>/dev/null || echo 0) of $SIZE octets arrived"
+out=$(($(tcp_mib mo_l OutSegs) - out0)) fw=$(($(to_t) - fw0))
+# Whole, R's mice0 gets far fewer packets than L's TCP segments; cut, as
+# many.
+[ $((fw * 2)) -lt "$out" ] && pass relay-forwards-gso-whole ||
+	fail relay-forwards-gso-whole "R's mice0 sent $fw packets to T for $out segments"
+echo "    relay: L sent $out segments, R's mice0 sent $fw packets to T"
 
 # --- TCP into a data path with admission on, max_packet 1500 ---------------
 # Back on the IPv4 outer path; the veth hands R TSO-sized packets, which the
