@@ -85,6 +85,17 @@ enum mice_reason mice_dev_rcv(struct mice_sock *ms, struct sk_buff *skb)
 	if (unlikely(!(dev->flags & IFF_UP)))
 		return MICE_REASON_DATA_NO_PAIR;
 
+	/*
+	 * Decapsulation, as __iptunnel_pull_header(): a GSO packet from a
+	 * local or veth sender still carries the tunnel's GSO bits and
+	 * encapsulation, which would make the next device segment it as a
+	 * UDP tunnel; and the hash, computed for the outer packet, says
+	 * nothing of the inner flow (on a card it is the pair's UDP flow,
+	 * which every inner flow shares).
+	 */
+	if (iptunnel_pull_offloads(skb))
+		return MICE_REASON_NOMEM;
+	skb_clear_hash(skb);
 	__skb_pull(skb, sizeof(struct udphdr));
 	skb_reset_network_header(skb);
 	skb_reset_mac_header(skb);
@@ -185,18 +196,35 @@ static int mice_xmit_v6(struct sk_buff *skb, struct net_device *dev,
 
 /*
  * Segmentation and checksums happen late, in the UDP tunnel path, as with
- * FOU: the inner packet is IP directly in UDP, so GSO finds its layer
- * through the inner IP protocol.
+ * FOU over ipip, sit or ip6_tunnel. The inner packet is IP directly in UDP,
+ * so skb_udp_tunnel_segment() finds the inner layer through inner_ipproto
+ * in the offload table of the outer family: ipip or sit for an IPv4 outer
+ * header, ip4ip6 or ip6ip6 for IPv6. Those refuse a packet without the
+ * IPXIP bit of the outer family (the one iptunnel_handle_offloads() sets
+ * for ipip and ip6_tunnel), so without it an underlay that cannot segment
+ * UDP tunnels itself (most cards, or tx-udp_tnl-segmentation off) drops
+ * every GSO packet instead of segmenting it in software.
  */
 static int mice_xmit_offloads(struct sk_buff *skb, struct sock *sk, u16 family)
 {
-	bool nocheck = family == AF_INET ? sk->sk_no_check_tx :
-		       udp_get_no_check6_tx(sk);
+	int gso_type;
+	bool nocheck;
+	int err;
 
+	if (family == AF_INET) {
+		nocheck = sk->sk_no_check_tx;
+		gso_type = SKB_GSO_IPXIP4;
+	} else {
+		nocheck = udp_get_no_check6_tx(sk);
+		gso_type = SKB_GSO_IPXIP6;
+	}
+	gso_type |= nocheck ? SKB_GSO_UDP_TUNNEL : SKB_GSO_UDP_TUNNEL_CSUM;
+	err = iptunnel_handle_offloads(skb, gso_type);
+	if (err)
+		return err;
 	skb_set_inner_ipproto(skb, skb->protocol == htons(ETH_P_IP) ?
 			      IPPROTO_IPIP : IPPROTO_IPV6);
-	return iptunnel_handle_offloads(skb, nocheck ? SKB_GSO_UDP_TUNNEL :
-					SKB_GSO_UDP_TUNNEL_CSUM);
+	return 0;
 }
 
 /*
@@ -265,8 +293,13 @@ static netdev_tx_t mice_dev_xmit(struct sk_buff *skb, struct net_device *dev)
 #endif
 	if (err)
 		goto drop;
+	/*
+	 * The device's tx counters are iptunnel_xmit()'s and
+	 * ip6tunnel_xmit()'s: they count the inner packet once sent, or a
+	 * failed outer output (tx_dropped for IPv4; tx_errors and
+	 * tx_aborted_errors for IPv6). Counting here too doubled them.
+	 */
 	mice_peer_count(peer, false, len);
-	dev_sw_netstats_tx_add(dev, 1, len);
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
 

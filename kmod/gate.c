@@ -766,6 +766,81 @@ static void mice_gate_monitor_count(struct mice_gate_net *gn, u32 len)
 }
 
 /*
+ * A GRO or GSO packet stands for several datagrams on the wire, and seed
+ * 001 s.6.2 polices datagrams (act_police likewise charges each segment
+ * with its headers): each segment carries the headers up to the end of
+ * the transport header and at most gso_size octets of payload. The count
+ * comes from the lengths, not from gso_segs, which a SKB_GSO_DODGY source
+ * sets itself. Returns the number of segments of the IP packet of @len
+ * octets at @nhoff and sets *seg_len to the largest, *wire_len to all of
+ * them with their headers. A packet that is not GSO, or whose headers
+ * cannot be read, is one datagram of @len octets (so the size limit
+ * still refuses an aggregate it cannot measure).
+ */
+static u32 mice_gate_segments(const struct sk_buff *skb, unsigned int nhoff,
+			      u32 len, u32 *seg_len, u64 *wire_len)
+{
+	unsigned int gso_size = skb_shinfo(skb)->gso_size;
+	unsigned int l4off, hdr_len;
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	u8 proto, _v;
+	const u8 *v;
+	u32 segs;
+
+	*seg_len = len;
+	*wire_len = len;
+	if (!skb_is_gso(skb) || gso_size == GSO_BY_FRAGS)
+		return 1;
+	v = skb_header_pointer(skb, nhoff, 1, &_v);
+	if (!v)
+		return 1;
+	if ((*v >> 4) == 4) {
+		struct iphdr _iph;
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+		if (!iph)
+			return 1;
+		proto = iph->protocol;
+		l4off = nhoff + iph->ihl * 4;
+	} else if ((*v >> 4) == 6) {
+		struct ipv6hdr _ip6h;
+		const struct ipv6hdr *ip6h;
+		__be16 frag_off;
+		int off;
+
+		ip6h = skb_header_pointer(skb, nhoff, sizeof(_ip6h), &_ip6h);
+		if (!ip6h)
+			return 1;
+		proto = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, nhoff + sizeof(*ip6h), &proto,
+				       &frag_off);
+		if (off < 0)
+			return 1;
+		l4off = off;
+	} else {
+		return 1;
+	}
+	if (proto == IPPROTO_TCP) {
+		th = skb_header_pointer(skb, l4off, sizeof(_th), &_th);
+		if (!th)
+			return 1;
+		hdr_len = l4off - nhoff + th->doff * 4;
+	} else if (proto == IPPROTO_UDP) {
+		hdr_len = l4off - nhoff + sizeof(struct udphdr);
+	} else {
+		return 1;
+	}
+	if (hdr_len >= len)
+		return 1;
+	segs = DIV_ROUND_UP(len - hdr_len, gso_size);
+	*seg_len = min(len, hdr_len + gso_size);
+	*wire_len = len + (u64)(segs - 1) * hdr_len;
+	return segs;
+}
+
+/*
  * The admission check (softirq, RCU read lock held): the IP packet at
  * @nhoff, seen in direction @dir. Returns MICE_REASON_NONE to let it pass,
  * or DATA_NO_GATE / DATA_POLICED; with @count_drop the drop is counted in
@@ -784,24 +859,28 @@ enum mice_reason mice_gate_check(struct mice_gate_net *gn,
 	enum mice_reason reason;
 	struct mice_flow_key k;
 	bool found = false;
+	u32 segs, seg_len;
+	u64 wire_len;
 
 	if (!mice_gate_skb_key(skb, nhoff, &k))
 		g = mice_gate_lookup_flow(gn, &k);
 	if (g) {
+		segs = mice_gate_segments(skb, nhoff, len, &seg_len, &wire_len);
 		spin_lock_bh(&g->lock);
 		if (g->state == MICE_GATE_COMMITTED &&
 		    (g->shape.dir == MICE_GATE_DIR_ANY || g->shape.dir == dir)) {
 			found = true;
-			v = mice_policer_admit(&g->pol, ktime_get_ns(), len);
+			v = mice_policer_admit_gso(&g->pol, ktime_get_ns(),
+						   seg_len, wire_len);
 			if (v == MICE_POLICE_PASS) {
-				g->packets++;
-				g->bytes += len;
+				g->packets += segs;
+				g->bytes += wire_len;
 			} else {
 				unsigned int i = v == MICE_POLICE_DROP_RATE ?
 					MICE_GATE_DROP_RATE : MICE_GATE_DROP_SIZE;
 
-				g->drop_packets[i]++;
-				g->drop_bytes[i] += len;
+				g->drop_packets[i] += segs;
+				g->drop_bytes[i] += wire_len;
 			}
 		}
 		spin_unlock_bh(&g->lock);

@@ -11,7 +11,8 @@
  *    so it just fills the bucket: idle periods of days or years, a clock
  *    jump. A product that fits is compared with the room left, never
  *    added blindly, so tokens never wrap.
- *  - bytes * 1e9 < 2^62 likewise.
+ *  - bytes * 1e9 < 2^62 likewise: a charge above the burst is refused
+ *    before the multiplication.
  *
  * Accuracy: the arithmetic is exact, so over any interval the octets
  * passed are at most burst + rate * t / 1e9 and, under a load above the
@@ -46,16 +47,23 @@ static void mice_policer_refill(struct mice_policer *p, u64 now_ns)
 		p->tokens += add;
 }
 
-enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
-					    u32 bytes)
+enum mice_police_verdict mice_policer_admit_gso(struct mice_policer *p,
+						u64 now_ns, u32 seg_bytes,
+						u64 total_bytes)
 {
 	u64 need;
 
-	/* PacketCable M: larger datagrams are not part of the envelope. */
-	if ((p->max_packet && bytes > p->max_packet) || bytes > p->burst)
+	/*
+	 * PacketCable M: larger datagrams are not part of the envelope. Each
+	 * segment is a datagram on the wire, the aggregate is not.
+	 */
+	if ((p->max_packet && seg_bytes > p->max_packet) || seg_bytes > p->burst)
 		return MICE_POLICE_DROP_SIZE;
 	mice_policer_refill(p, now_ns);
-	need = (u64)bytes * MICE_NSEC_PER_SEC;
+	/* More than a full bucket never fits; this also bounds the product. */
+	if (total_bytes > p->burst)
+		return MICE_POLICE_DROP_RATE;
+	need = total_bytes * MICE_NSEC_PER_SEC;
 	if (p->tokens < need)
 		return MICE_POLICE_DROP_RATE;
 	p->tokens -= need;
@@ -63,6 +71,13 @@ enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
 }
 
 #ifndef __KERNEL__
+/* For tests and tools: one datagram. */
+enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
+					    u32 bytes)
+{
+	return mice_policer_admit_gso(p, now_ns, bytes, bytes);
+}
+
 const char *mice_police_verdict_name(unsigned int v)
 {
 	switch (v) {

@@ -51,18 +51,29 @@ void mice_policer_init(struct mice_policer *p, u32 rate, u32 burst,
 		       u32 max_packet, u64 now_ns);
 
 /*
- * Account one packet of @bytes octets at @now_ns (monotonic). Returns
- * MICE_POLICE_PASS and takes the tokens, or a drop verdict and takes none.
- * A clock that steps back is treated as no time passing.
+ * Account a packet at @now_ns (monotonic). Returns MICE_POLICE_PASS and
+ * takes the tokens, or a drop verdict and takes none. A clock that steps
+ * back is treated as no time passing. Bound: over any run starting at
+ * init, the octets passed never exceed burst + rate * (now - init) / 1e9.
  *
- * Bound: over any run starting at init, the octets passed never exceed
- * burst + rate * (now - init) / 1e9.
+ * A GSO or GRO packet stands for several packets on the wire
+ * (seed 001 s.6.2 polices datagrams, not the stack's aggregates): the
+ * largest is @seg_bytes octets, all of them together @total_bytes. The
+ * size limits apply to @seg_bytes; the tokens taken are @total_bytes.
+ * The aggregate passes whole or not at all (it cannot be split here, as
+ * with act_police), so one of more than the burst is always DROP_RATE.
+ * mice_policer_admit(p, t, n) is mice_policer_admit_gso(p, t, n, n).
  */
+enum mice_police_verdict mice_policer_admit_gso(struct mice_policer *p,
+						u64 now_ns, u32 seg_bytes,
+						u64 total_bytes);
+
+#ifndef __KERNEL__
+/* For tests and tools (one datagram; the module counts verdicts, it does
+ * not name them). */
 enum mice_police_verdict mice_policer_admit(struct mice_policer *p, u64 now_ns,
 					    u32 bytes);
 
-#ifndef __KERNEL__
-/* For tests and tools; the module counts verdicts, it does not name them. */
 const char *mice_police_verdict_name(unsigned int v);
 #endif
 

@@ -13,7 +13,8 @@
  *    octets, then (time step, size) records. The octets passed must never
  *    exceed burst + rate * elapsed / 1e9 (checked in 128-bit arithmetic),
  *    and a verdict must be DROP_SIZE exactly when the size is above the
- *    burst or the max packet.
+ *    burst or the max packet. Sizes with the top bit set (but not
+ *    0xffff) are GSO aggregates: the size limits apply per segment.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -180,6 +181,7 @@ static void check_policer(const uint8_t *data, size_t size)
 		u32 step = get32(data + off);
 		u32 bytes = (u32)data[off + 4] << 8 | data[off + 5];
 		enum mice_police_verdict v;
+		u64 total;
 
 		/* Top 6 bits of the step: shift, so steps reach ~2^89 ns. */
 		u64 dt = (step >> 26) >= 38 ? UINT64_MAX :
@@ -188,14 +190,26 @@ static void check_policer(const uint8_t *data, size_t size)
 		if (dt > UINT64_MAX - now)
 			break;	/* the end of time */
 		now += dt;
-		if (bytes == 0xffff)
+		if (bytes == 0xffff) {
 			bytes = get32(data + off);	/* occasionally huge */
-		v = mice_policer_admit(&p, now, bytes);
+			total = bytes;
+			v = mice_policer_admit(&p, now, bytes);
+		} else if (bytes & 0x8000) {
+			/* a GSO aggregate: 1..32 segments of up to 1023 */
+			u32 segs = ((bytes >> 10) & 0x1f) + 1;
+
+			bytes &= 0x3ff;
+			total = (u64)segs * bytes;
+			v = mice_policer_admit_gso(&p, now, bytes, total);
+		} else {
+			total = bytes;
+			v = mice_policer_admit(&p, now, bytes);
+		}
 		if ((v == MICE_POLICE_DROP_SIZE) !=
 		    (bytes > burst || (maxp && bytes > maxp)))
 			abort();
 		if (v == MICE_POLICE_PASS)
-			passed += bytes;
+			passed += total;
 		if ((u128)passed * 1000000000u >
 		    (u128)burst * 1000000000u + (u128)rate * (now - t0))
 			abort();

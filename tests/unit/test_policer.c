@@ -3,7 +3,8 @@
  * Unit tests of the token bucket kmod/policer.c (seed 001 s.6.2 envelope,
  * PacketCable r/b/M) with a fake nanosecond clock: long-run accuracy at
  * media rates, the hard bound burst + rate * t, burst, max packet size,
- * idle periods of days and more, zero rate, a clock stepping back.
+ * idle periods of days and more, zero rate, a clock stepping back, GSO
+ * and GRO aggregates charged per segment.
  * The test uses 128-bit integers for its reference arithmetic only.
  */
 #include <check.h>
@@ -315,6 +316,82 @@ START_TEST(test_clock_back)
 }
 END_TEST
 
+/*
+ * A GSO or GRO aggregate (issue 15): the size limits apply to its largest
+ * segment, not its length, and it takes the tokens of all its segments
+ * at once, passing whole or not at all.
+ */
+START_TEST(test_gso_segments)
+{
+	struct mice_policer p, q;
+	unsigned int i;
+
+	/* 44 segments of 1500 octets: fine under max_packet 1500. */
+	mice_policer_init(&p, 125000, 100000, 1500, 0);
+	ck_assert_int_eq(mice_policer_admit_gso(&p, 0, 1500, 44 * 1500),
+			 MICE_POLICE_PASS);
+	ck_assert_uint_eq(p.tokens, (100000ull - 44 * 1500) * NS);
+	/* Before, the aggregate was one datagram of 66000 octets. */
+	ck_assert_int_eq(mice_policer_admit(&p, 0, 44 * 1500), MICE_POLICE_DROP_SIZE);
+	/* One segment above max_packet refuses the aggregate, no tokens taken. */
+	ck_assert_int_eq(mice_policer_admit_gso(&p, 0, 1501, 3000),
+			 MICE_POLICE_DROP_SIZE);
+	ck_assert_uint_eq(p.tokens, (100000ull - 44 * 1500) * NS);
+	/* Not enough tokens for all of it: none taken, a smaller one passes. */
+	ck_assert_int_eq(mice_policer_admit_gso(&p, 0, 1500, 34001),
+			 MICE_POLICE_DROP_RATE);
+	ck_assert_int_eq(mice_policer_admit_gso(&p, 0, 1500, 34000),
+			 MICE_POLICE_PASS);
+	ck_assert_uint_eq(p.tokens, 0);
+	/* An aggregate above the burst never passes, even with a full bucket. */
+	ck_assert_int_eq(mice_policer_admit_gso(&p, 1000 * NS, 1500, 100001),
+			 MICE_POLICE_DROP_RATE);
+	ck_assert_int_eq(mice_policer_admit_gso(&p, 1000 * NS, 1500, UINT64_MAX),
+			 MICE_POLICE_DROP_RATE);
+	ck_assert_uint_eq(p.tokens, 100000ull * NS);
+	/* A segment above the burst is a size drop, as a datagram is. */
+	mice_policer_init(&p, 8000, 1000, 0, 0);
+	ck_assert_int_eq(mice_policer_admit_gso(&p, 0, 1001, 1001),
+			 MICE_POLICE_DROP_SIZE);
+	/* The aggregate costs what its segments cost one by one. */
+	mice_policer_init(&p, 8000, 20000, 1500, 5 * NS);
+	mice_policer_init(&q, 8000, 20000, 1500, 5 * NS);
+	ck_assert_int_eq(mice_policer_admit_gso(&p, 6 * NS, 1448, 9 * 1448 + 100),
+			 MICE_POLICE_PASS);
+	for (i = 0; i < 9; i++)
+		ck_assert_int_eq(mice_policer_admit(&q, 6 * NS, 1448), MICE_POLICE_PASS);
+	ck_assert_int_eq(mice_policer_admit(&q, 6 * NS, 100), MICE_POLICE_PASS);
+	ck_assert_uint_eq(p.tokens, q.tokens);
+	ck_assert_uint_eq(p.last_ns, q.last_ns);
+}
+END_TEST
+
+/* Random aggregates at twice the envelope keep the hard bound. */
+START_TEST(test_gso_bound)
+{
+	const u32 rate = 1250000, burst = 200000;
+	const u64 t0 = 77 * NS;
+	struct mice_policer p;
+	u64 t = t0, passed = 0;
+	unsigned int i;
+
+	lcg_state = 42;
+	mice_policer_init(&p, rate, burst, 1500, t0);
+	for (i = 0; i < 200000; i++) {
+		u32 segs = 1 + lcg() % 45, seg = 1 + lcg() % 1500;
+		u64 total = (u64)(segs - 1) * seg + 1 + lcg() % seg;
+
+		if (mice_policer_admit_gso(&p, t, seg, total) == MICE_POLICE_PASS) {
+			passed += total;
+			assert_bound(passed, rate, burst, t - t0);
+		}
+		/* mean aggregate ~ 23 * 750 octets, offered at ~2x the rate */
+		t += lcg() % (23 * 750 * (NS / rate) + 1);
+	}
+	ck_assert(passed > 0);
+}
+END_TEST
+
 static Suite *policer_suite(void)
 {
 	Suite *s = suite_create("policer");
@@ -330,6 +407,8 @@ static Suite *policer_suite(void)
 	tcase_add_test(tc, test_near_fill_no_overflow);
 	tcase_add_test(tc, test_zero_rate);
 	tcase_add_test(tc, test_clock_back);
+	tcase_add_test(tc, test_gso_segments);
+	tcase_add_test(tc, test_gso_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }
