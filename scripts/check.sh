@@ -106,6 +106,7 @@ vm_suite datapath --module kmod/mice.ko --timeout 600 -- tests/vm/test_datapath.
 vm_suite gates --module kmod/mice.ko --timeout 600 -- tests/vm/test_gates.sh
 vm_suite fullstack --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_fullstack.sh
 vm_suite relay_datapath --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_relay_datapath.sh
+vm_suite lpm --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_lpm.sh
 # the daemon suite again on the Debian kernel, which has sch_netem for its
 # delay-and-loss case (the host kernel may not)
 vm_suite daemon --timeout 600 -- tests/netns/test_daemon.sh
