@@ -399,15 +399,15 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(peer->stats, cpu)->syncp);
 	peer->id = id;
+	dev_hold(dev);
 	peer->dev = dev;
 	err = mice_peer_route(mn, peer, pair, NULL, extack);
 	if (err) {
-		free_percpu(peer->stats);
-		kfree(peer);
+		/* a transmit may have found it in the trie before the undo */
+		call_rcu(&peer->rcu, mice_peer_free_rcu);
 		mice_pair_free(pair);
 		return err;
 	}
-	dev_hold(dev);
 	pair->peer = peer;
 	mice_pair_hash_add(mn, pair);
 	rcu_assign_pointer(peer->pair, pair);
@@ -491,6 +491,8 @@ void mice_peers_dev_gone(struct mice_net *mn, const struct net_device *dev)
 	list_for_each_entry_safe(peer, tmp, &mn->peers, node)
 		if (peer->dev == dev)
 			mice_peer_del(peer, MICE_PAIR_DOWN_DEVICE);
+	/* every prefix left with its peer */
+	WARN_ON_ONCE(((struct mice_dev *)netdev_priv(dev))->tx_lpm.nodes);
 }
 
 void mice_peers_flush(struct mice_net *mn)
