@@ -160,6 +160,7 @@ static int do_set(long sock, const char *dev, long count, const char *base_s,
 	struct mice_nl nl;
 	struct acks a = { 0 };
 	unsigned int ifindex, inflight = 0;
+	int rcvbuf = 8 << 20;
 	size_t len = 0;
 	double t0, dt;
 	long i;
@@ -180,6 +181,9 @@ static int do_set(long sock, const char *dev, long count, const char *base_s,
 		fprintf(stderr, PROG ": genetlink family: %s\n", strerror(-err));
 		return 1;
 	}
+	/* room for a whole batch of acks: an ack is an skb of its own */
+	setsockopt(mnl_socket_get_fd(nl.sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		   sizeof(rcvbuf));
 	t0 = now_s();
 	for (i = 0; i < count; i++) {
 		uint32_t id = (uint32_t)(first + i);
