@@ -21,9 +21,17 @@
 # host's load, so rounds repeat and the report gives each ratio's median
 # and range.
 #
+# The rate includes everything per-peer state costs when it is cold (the
+# pair, its route cache, the counters), not the lookup alone. So in the
+# last round each case also runs once under `perf record -a -g`
+# (cpu-clock, 2 kHz): the busy CPUs' samples with mice_lpm_lookup (the
+# trie) or mice_peer_lookup_tx (its caller; before the trie, the walk) on
+# the stack are the lookup's share of the path; share / pps is its time
+# per packet.
+#
 # Knobs: MICE_BENCH_SECONDS (3), MICE_BENCH_ROUNDS (3), MICE_LPM_BENCH_SIZES
 # (cumulative peer counts, "1 1000 100000"; the module before the trie
-# allowed 1024 peers: "1 1000" for it).
+# allowed 1024 peers: "1 1000" for it), MICE_BENCH_PERF (1; 0: no profile).
 set -u
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
@@ -32,6 +40,7 @@ ROUNDS=${MICE_BENCH_ROUNDS:-3}
 SIZES=${MICE_LPM_BENCH_SIZES:-1 1000 100000}
 MICE=./agent/mice
 BATCH=./build/tools/peerbatch
+PERF=$([ "${MICE_BENCH_PERF:-1}" = 1 ] && command -v perf)
 GW="ip netns exec lb_gw"
 T=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ip netns del lb_gw 2>/dev/null; rm -rf "$T"' EXIT
@@ -84,6 +93,17 @@ for round in $(seq "$ROUNDS"); do
 			# mice0 tx_packets: counted twice per datagram today (issue 15)
 			echo "round $round peers $n $mode pps $pps sent $sent mice0_tx_packets +$((tx1 - tx0))"
 			echo "$round $n $mode $pps" >> "$T/results"
+			[ "$round" = "$ROUNDS" ] && [ -n "$PERF" ] || continue
+			$PERF record -q -a -g -F 2000 -o "$T/perf.data" -- $GW $BATCH blast \
+				--base 10.128.0.0 --count "$n" $arg --port 9 --seconds "$SECS" \
+				> "$T/pblast" 2>/dev/null
+			echo "profile peers $n $mode: busy samples, with the lookup on the stack: $(
+				$PERF script -i "$T/perf.data" -F comm,ip,sym 2>/dev/null | awk '
+				function tally() { if (comm != "swapper") { busy++; l += look } }
+				/^[^ \t]/ { if (n) tally(); comm = $1; look = 0; n = 1; next }
+				NF >= 2 && $2 ~ /^(mice_lpm_lookup|mice_peer_lookup_tx)$/ { look = 1 }
+				END { if (n) tally(); printf "%d %d (%.1f%%)", busy, l, busy ? 100 * l / busy : 0 }'
+				), $(sed -n 's/.* pps \([0-9]*\)$/pps \1 under perf/p' "$T/pblast")"
 		done
 	done
 	$GW ip link del mice0
