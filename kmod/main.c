@@ -28,6 +28,7 @@ static int __net_init mice_net_init(struct net *net)
 	INIT_LIST_HEAD(&mn->sockets);
 	INIT_LIST_HEAD(&mn->peers);
 	hash_init(mn->pair_hash);
+	hash_init(mn->peer_hash);
 	mn->genid = 1;
 	mn->drop_event_window = jiffies;
 	mn->stats = mice_stats_alloc();

@@ -22,6 +22,7 @@
 #include <net/netns/generic.h>
 
 #include "../uapi/linux/mice.h"
+#include "lpm.h"
 
 /*
  * After a handover, datagrams from the old pair are still accepted this
@@ -61,6 +62,9 @@ struct mice_net {
 	/* Peers (mice_peer.node) and their pairs hashed by (socket, remote). */
 	struct list_head peers;
 	unsigned int npeers;
+	/* Peers by ID (mice_peer.id_node); prefixes in all devices' tries. */
+	DECLARE_HASHTABLE(peer_hash, 10);
+	unsigned int nprefixes;
 	DECLARE_HASHTABLE(pair_hash, 8);
 	/* Drop event budget: a window start in jiffies and its count. */
 	unsigned long drop_event_window;
@@ -128,6 +132,7 @@ struct mice_peer_stats {
 /* A remote mobile host or gateway, reached through a mice device. */
 struct mice_peer {
 	struct list_head node;		/* mice_net.peers, RCU */
+	struct hlist_node id_node;	/* mice_net.peer_hash, RCU */
 	struct rcu_head rcu;
 	u32 id;
 	struct net_device *dev;		/* holds a reference */
@@ -142,6 +147,8 @@ struct mice_dev {
 	struct mice_net *mn;
 	struct gro_cells gro_cells;
 	bool dead;			/* uninit ran; no new peers */
+	/* Inner destination prefixes to peers (peer.c, lpm.c); mn->lock. */
+	struct mice_lpm tx_lpm;
 };
 
 extern unsigned int mice_net_id;

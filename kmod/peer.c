@@ -102,26 +102,148 @@ bool mice_pair_allows_source(const struct mice_pair *pair, const u8 *inner)
 }
 
 /*
- * The peer whose prefixes hold the inner destination @daddr (4 or 16
- * octets by @family, from a header mice_dev_xmit() checked), among the
- * peers of @dev. Prefixes of different peers should not overlap; the
- * first match wins. Linear in peers: bounded by MICE_MAX_PEERS_PER_NETNS.
+ * The trie's nodes, freed after an RCU grace period: a transmit may be
+ * walking one that a writer just unlinked (lpm.h).
+ */
+struct mice_lpm_knode {
+	struct rcu_head rcu;
+	struct mice_lpm_node node;
+};
+
+struct mice_lpm_node *mice_lpm_node_alloc(void)
+{
+	struct mice_lpm_knode *kn = kmalloc(sizeof(*kn), GFP_KERNEL);
+
+	return kn ? &kn->node : NULL;
+}
+
+void mice_lpm_node_retire(struct mice_lpm_node *node)
+{
+	kfree_rcu(container_of(node, struct mice_lpm_knode, node), rcu);
+}
+
+static unsigned int mice_prefix_bits(const struct mice_prefix *p)
+{
+	return p->family == AF_INET ? MICE_LPM_V4_BITS : MICE_LPM_V6_BITS;
+}
+
+static struct mice_lpm *mice_peer_lpm(const struct mice_peer *peer)
+{
+	return &((struct mice_dev *)netdev_priv(peer->dev))->tx_lpm;
+}
+
+static bool mice_pair_has_prefix(const struct mice_pair *pair,
+				 const struct mice_prefix *p)
+{
+	unsigned int i;
+
+	for (i = 0; pair && i < pair->nprefixes; i++)
+		if (pair->prefixes[i].family == p->family &&
+		    pair->prefixes[i].len == p->len &&
+		    !memcmp(pair->prefixes[i].addr, p->addr, sizeof(p->addr)))
+			return true;
+	return false;
+}
+
+/* Take @old's prefixes that @keep does not have out of @peer's trie. */
+static void mice_peer_unroute(struct mice_net *mn, struct mice_peer *peer,
+			      const struct mice_pair *old,
+			      const struct mice_pair *keep)
+{
+	const struct mice_prefix *p;
+	unsigned int i;
+
+	lockdep_assert_held(&mn->lock);
+	for (i = 0; old && i < old->nprefixes; i++) {
+		p = &old->prefixes[i];
+		if (mice_pair_has_prefix(keep, p))
+			continue;
+		if (mice_lpm_remove(mice_peer_lpm(peer), mice_prefix_bits(p),
+				    p->addr, p->len, peer) == MICE_LPM_REMOVED)
+			mn->nprefixes--;
+	}
+}
+
+/*
+ * Route @pair's prefixes to @peer in its device's trie, then withdraw the
+ * prefixes of @old (its current pair, or NULL) that @pair no longer has.
+ * All or nothing: on error the trie is as it was. A prefix that another
+ * peer of the device holds exactly is refused (-EEXIST): the trie maps a
+ * prefix to one peer, and silently moving it would let one PAIR_SET take
+ * another peer's traffic. Overlapping prefixes of different lengths are
+ * fine: the longest match wins (docs/design.md).
+ */
+static int mice_peer_route(struct mice_net *mn, struct mice_peer *peer,
+			   const struct mice_pair *pair,
+			   const struct mice_pair *old,
+			   struct netlink_ext_ack *extack)
+{
+	struct mice_lpm *lpm = mice_peer_lpm(peer);
+	unsigned int i, fresh = 0;
+	const struct mice_prefix *p;
+	u32 added = 0;
+	void *holder;
+
+	BUILD_BUG_ON(MICE_MAX_PREFIXES_PER_PEER > 32);
+	lockdep_assert_held(&mn->lock);
+	for (i = 0; i < pair->nprefixes; i++) {
+		p = &pair->prefixes[i];
+		holder = mice_lpm_exact(lpm, mice_prefix_bits(p), p->addr, p->len);
+		if (holder && holder != peer) {
+			NL_SET_ERR_MSG(extack,
+				       "a prefix is already routed to another peer of this device");
+			return -EEXIST;
+		}
+		fresh += !holder;
+	}
+	if (fresh > MICE_MAX_PREFIXES_PER_NETNS - mn->nprefixes) {
+		NL_SET_ERR_MSG(extack, "too many prefixes in this netns");
+		return -ENOSPC;
+	}
+	for (i = 0; i < pair->nprefixes; i++) {
+		p = &pair->prefixes[i];
+		switch (mice_lpm_insert(lpm, mice_prefix_bits(p), p->addr,
+					p->len, peer)) {
+		case MICE_LPM_ADDED:
+			added |= 1u << i;
+			mn->nprefixes++;
+			break;
+		case MICE_LPM_PRESENT:
+			break;
+		default:	/* NOMEM; TAKEN was excluded above */
+			goto undo;
+		}
+	}
+	mice_peer_unroute(mn, peer, old, pair);
+	return 0;
+
+undo:
+	for (i = 0; i < pair->nprefixes; i++) {
+		p = &pair->prefixes[i];
+		if (!(added & (1u << i)))
+			continue;
+		mice_lpm_remove(lpm, mice_prefix_bits(p), p->addr, p->len, peer);
+		mn->nprefixes--;
+	}
+	NL_SET_ERR_MSG(extack, "no memory for the prefix table");
+	return -ENOMEM;
+}
+
+/*
+ * The peer of @dev whose prefix is the longest one holding the inner
+ * destination @daddr (4 or 16 octets by @family, from a header
+ * mice_dev_xmit() checked). A walk of one trie path: its cost does not
+ * grow with the number of peers (lpm.h). Called under rcu_read_lock().
  */
 struct mice_peer *mice_peer_lookup_tx(struct mice_net *mn,
 				      const struct net_device *dev,
 				      u16 family, const u8 *daddr)
 {
-	struct mice_peer *peer;
-	struct mice_pair *pair;
+	const struct mice_dev *mdev = netdev_priv(dev);
 
-	list_for_each_entry_rcu(peer, &mn->peers, node) {
-		if (peer->dev != dev)
-			continue;
-		pair = rcu_dereference(peer->pair);
-		if (pair && mice_prefixes_match(pair, family, daddr))
-			return peer;
-	}
-	return NULL;
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "mice: tx lookup outside RCU");
+	return mice_lpm_lookup(&mdev->tx_lpm, family == AF_INET ?
+			       MICE_LPM_V4_BITS : MICE_LPM_V6_BITS, daddr);
 }
 
 /* Called with mn->lock or the RCU read lock held. */
@@ -129,8 +251,8 @@ struct mice_peer *mice_peer_find(struct mice_net *mn, u32 id)
 {
 	struct mice_peer *peer;
 
-	list_for_each_entry_rcu(peer, &mn->peers, node,
-				lockdep_is_held(&mn->lock))
+	hash_for_each_possible_rcu(mn->peer_hash, peer, id_node, id,
+				   lockdep_is_held(&mn->lock))
 		if (peer->id == id)
 			return peer;
 	return NULL;
@@ -209,7 +331,7 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 {
 	struct mice_peer *peer = mice_peer_find(mn, id);
 	struct mice_pair *old;
-	int cpu;
+	int cpu, err;
 
 	lockdep_assert_held(&mn->lock);
 	if (peer) {
@@ -227,6 +349,13 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 			}
 			pair->nprefixes = old->nprefixes;
 			memcpy(pair->prefixes, old->prefixes, sizeof(pair->prefixes));
+		}
+		old = rcu_dereference_protected(peer->pair,
+						lockdep_is_held(&mn->lock));
+		err = mice_peer_route(mn, peer, pair, old, extack);
+		if (err) {
+			mice_pair_free(pair);
+			return err;
 		}
 		mice_pair_hash_add(mn, pair);
 		old = rcu_replace_pointer(peer->pair, pair,
@@ -272,10 +401,18 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 	peer->id = id;
 	dev_hold(dev);
 	peer->dev = dev;
+	err = mice_peer_route(mn, peer, pair, NULL, extack);
+	if (err) {
+		/* a transmit may have found it in the trie before the undo */
+		call_rcu(&peer->rcu, mice_peer_free_rcu);
+		mice_pair_free(pair);
+		return err;
+	}
 	pair->peer = peer;
 	mice_pair_hash_add(mn, pair);
 	rcu_assign_pointer(peer->pair, pair);
 	list_add_tail_rcu(&peer->node, &mn->peers);
+	hash_add_rcu(mn->peer_hash, &peer->id_node, id);
 	mn->npeers++;
 	mn->genid++;
 	mice_event_pair(peer, MICE_CMD_PAIR_UP, -1);
@@ -297,8 +434,13 @@ void mice_peer_del(struct mice_peer *peer, enum mice_pair_down_cause cause)
 
 	lockdep_assert_held(&mn->lock);
 	mice_event_pair(peer, MICE_CMD_PAIR_DOWN, cause);
+	mice_peer_unroute(mn, peer,
+			  rcu_dereference_protected(peer->pair,
+						    lockdep_is_held(&mn->lock)),
+			  NULL);
 	mice_peer_clear_pair(mn, peer);
 	list_del_rcu(&peer->node);
+	hash_del_rcu(&peer->id_node);
 	mn->npeers--;
 	mn->genid++;
 	call_rcu(&peer->rcu, mice_peer_free_rcu);
@@ -330,6 +472,9 @@ void mice_peers_sock_gone(struct mice_net *mn, const struct mice_sock *ms)
 			copy->ms = NULL;
 			/* a pathless copy sends nothing: no route cache */
 			memset(&copy->dst_cache, 0, sizeof(copy->dst_cache));
+		} else {
+			/* no copy, no prefixes: the trie must not keep them */
+			mice_peer_unroute(mn, peer, pair, NULL);
 		}
 		rcu_assign_pointer(peer->pair, copy);
 		hash_del_rcu(&pair->hnode);
@@ -346,6 +491,8 @@ void mice_peers_dev_gone(struct mice_net *mn, const struct net_device *dev)
 	list_for_each_entry_safe(peer, tmp, &mn->peers, node)
 		if (peer->dev == dev)
 			mice_peer_del(peer, MICE_PAIR_DOWN_DEVICE);
+	/* every prefix left with its peer */
+	WARN_ON_ONCE(((struct mice_dev *)netdev_priv(dev))->tx_lpm.nodes);
 }
 
 void mice_peers_flush(struct mice_net *mn)

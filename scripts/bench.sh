@@ -36,6 +36,11 @@ MICE_VM_APPEND="${MICE_VM_APPEND:-} tsc=reliable" \
 	scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 1200 -- bench/gates_bench_guest.sh
 
 echo
+echo "=== transmit lookup: 1, 1 000 and 100 000 peers, cost ratio against 1 peer (VM, TCG) ==="
+MICE_VM_APPEND="${MICE_VM_APPEND:-} tsc=reliable" \
+	scripts/vm-run.sh --module kmod/mice.ko --rmmod --timeout 900 -- bench/lpm_bench_guest.sh
+
+echo
 echo "=== Home Agent STUN server vs coturn (host, loopback in a namespace) ==="
 bench/stun_server_bench.sh
 

@@ -121,6 +121,7 @@ vm_suite fullstack --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_
 vm_suite relay_datapath --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_relay_datapath.sh
 vm_suite offloads --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_offloads.sh
 vm_suite spec_client --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_spec_client.sh
+vm_suite lpm --module kmod/mice.ko --rmmod --timeout 600 -- tests/vm/test_lpm.sh
 # the daemon suite again on the Debian kernel, which has sch_netem for its
 # delay-and-loss case (the host kernel may not)
 vm_suite daemon --timeout 600 -- tests/netns/test_daemon.sh

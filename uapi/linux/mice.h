@@ -335,8 +335,10 @@ enum mice_mode_if_attr {
 
 /* Limits, also enforced by the kernel. */
 #define MICE_MAX_SOCKETS_PER_NETNS	64
-#define MICE_MAX_PEERS_PER_NETNS	1024
+#define MICE_MAX_PEERS_PER_NETNS	(1 << 17)
 #define MICE_MAX_PREFIXES_PER_PEER	16
+/* Prefixes of all peers of all mice devices of a netns (transmit tries). */
+#define MICE_MAX_PREFIXES_PER_NETNS	(1 << 18)
 
 /*
  * The UDP encapsulation type an attached socket shows (getsockopt
