@@ -25,17 +25,6 @@
 int cmd_kdf(int argc, char **argv, const struct cli_opts *opts);
 int cmd_mikey(int argc, char **argv, const struct cli_opts *opts);
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex to bytes; whitespace and ':' are ignored. Returns the length or -1. */
 static long parse_hex(const char *s, uint8_t *out, size_t cap)
 {
@@ -48,7 +37,7 @@ static long parse_hex(const char *s, uint8_t *out, size_t cap)
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
 		    *s == ':')
 			continue;
-		v = hexval((unsigned char)*s);
+		v = OPENSSL_hexchar2int((unsigned char)*s);
 		if (v < 0)
 			return -1;
 		if (hi < 0) {

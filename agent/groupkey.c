@@ -8,6 +8,21 @@
 #include "keyfile.h"
 #include "mikey_prf.h"
 
+/* The token key from the group key's octets (docs/token-format.md). */
+static int token_key_derive(struct token_key *key, const unsigned char *group,
+			    size_t len, char *err, size_t errlen)
+{
+	_Static_assert(sizeof(key->k) >= 32, "a token key holds 32 octets");
+	if (mikey_derive(MIKEY_KEY_AUTH, group, len, 0, 0,
+			 (const uint8_t *)GROUPKEY_RAND, strlen(GROUPKEY_RAND),
+			 key->k, 32)) {
+		snprintf(err, errlen, "group key: derivation failed");
+		return -1;
+	}
+	key->len = 32;
+	return 0;
+}
+
 int token_key_from_group_hex(struct token_key *key, const char *hex,
 			     char *err, size_t errlen)
 {
@@ -33,15 +48,7 @@ int token_key_from_group_hex(struct token_key *key, const char *hex,
 		}
 		group[i] = (unsigned char)v;
 	}
-	if (sizeof(key->k) < 32 ||
-	    mikey_derive(MIKEY_KEY_AUTH, group, n / 2, 0, 0,
-			 (const uint8_t *)GROUPKEY_RAND, strlen(GROUPKEY_RAND),
-			 key->k, 32)) {
-		snprintf(err, errlen, "group key: derivation failed");
-		goto out;
-	}
-	key->len = 32;
-	rc = 0;
+	rc = token_key_derive(key, group, n / 2, err, errlen);
 out:
 	OPENSSL_cleanse(group, sizeof(group));
 	return rc;
@@ -61,14 +68,7 @@ int token_key_from_group_file(struct token_key *key, const char *path,
 		snprintf(err, errlen, "group key file %s", why);
 		goto out;
 	}
-	if (mikey_derive(MIKEY_KEY_AUTH, group, len, 0, 0,
-			 (const uint8_t *)GROUPKEY_RAND, strlen(GROUPKEY_RAND),
-			 key->k, 32)) {
-		snprintf(err, errlen, "group key: derivation failed");
-		goto out;
-	}
-	key->len = 32;
-	rc = 0;
+	rc = token_key_derive(key, group, len, err, errlen);
 out:
 	OPENSSL_cleanse(group, sizeof(group));
 	return rc;

@@ -170,16 +170,6 @@ out:
 	return rc;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool is_space(uint8_t c)
 {
@@ -217,7 +207,8 @@ int keyfile_load_hex(const char *path, uint8_t *key, size_t min, size_t max,
 		goto out;
 	}
 	for (i = 0; b + 2 * i < n; i++) {
-		int hi = hexval(text[b + 2 * i]), lo = hexval(text[b + 2 * i + 1]);
+		int hi = OPENSSL_hexchar2int(text[b + 2 * i]);
+		int lo = OPENSSL_hexchar2int(text[b + 2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			kerr(err, errlen, "%s: the character at offset %zu is "
