@@ -259,6 +259,13 @@ static void mice_gate_wheel_run(struct mice_gate_net *gn,
 		list_for_each_safe(node, tmp, &due) {
 			list_del_init(node);
 			fire(gn, node);
+			/*
+			 * A slot can hold a million gates. Both callers (the
+			 * GC work, a netlink request) run in process context
+			 * under gn->lock, a mutex: sleeping is allowed, and
+			 * the rest of @due is ours.
+			 */
+			cond_resched();
 		}
 	}
 }
@@ -1278,16 +1285,26 @@ void mice_gate_net_pre_exit(struct mice_net *mn)
 	struct mice_gate *g, *tmp;
 	unsigned int i;
 
+	/*
+	 * Up to a million gates: yield between them. The netns exit runs in
+	 * process context and gn->lock is a mutex, so this may sleep.
+	 */
 	mutex_lock(&gn->lock);
 	gn->dying = true;
 	for (i = 0; i < MICE_GATE_WHEEL_SLOTS; i++) {
-		list_for_each_entry_safe(g, tmp, &gn->gate_wheel.slot[i], timer)
+		list_for_each_entry_safe(g, tmp, &gn->gate_wheel.slot[i], timer) {
 			mice_gate_close(gn, g, MICE_GATE_CLOSE_NETNS);
-		list_for_each_entry_safe(u, utmp, &gn->used_wheel.slot[i], timer)
+			cond_resched();
+		}
+		list_for_each_entry_safe(u, utmp, &gn->used_wheel.slot[i], timer) {
 			mice_gate_used_del(gn, u);
+			cond_resched();
+		}
 	}
-	list_for_each_entry_safe(g, tmp, &gn->untimed, timer)
+	list_for_each_entry_safe(g, tmp, &gn->untimed, timer) {
 		mice_gate_close(gn, g, MICE_GATE_CLOSE_NETNS);
+		cond_resched();
+	}
 	mutex_unlock(&gn->lock);
 	cancel_delayed_work_sync(&gn->gc);
 	if (gn->nf_registered) {
