@@ -586,9 +586,11 @@ static void mice_gate_fire(struct mice_gate_net *gn, struct list_head *node)
 		mice_gate_close(gn, g, g->state == MICE_GATE_AUTHORIZED ?
 				MICE_GATE_CLOSE_EXPIRED : MICE_GATE_CLOSE_IDLE);
 	} else {
+		/*
+		 * Filed again, still open: GATE_GET dumps walk the GateID
+		 * table, not the wheel, so the set they see is unchanged.
+		 */
 		mice_gate_timer_add(gn, g);
-		/* Dumps walk the wheel: the order changed. */
-		gn->genid++;
 	}
 }
 
@@ -735,8 +737,8 @@ int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode)
 		}
 		gn->nf_registered = true;
 	}
+	/* Not a gate: gn->genid, which GATE_GET dumps check, stays. */
 	old = rcu_replace_pointer(gn->mode, mode, lockdep_is_held(&gn->lock));
-	gn->genid++;
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
