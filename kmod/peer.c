@@ -56,12 +56,12 @@ struct mice_pair *mice_pair_lookup_rx(struct mice_net *mn,
 	}
 	hash_for_each_possible_rcu(mn->pair_hash, pair, hnode,
 				   mice_pair_key(ms, family, saddr, port)) {
-		unsigned long retire_at;
+		u64 retire_at;
 
 		if (!mice_pair_is(pair, ms, family, saddr, port))
 			continue;
 		retire_at = READ_ONCE(pair->retire_at);
-		if (retire_at && time_after(jiffies, retire_at))
+		if (retire_at && time_after64(get_jiffies_64(), retire_at))
 			continue;	/* replaced, and its grace time is over */
 		return pair;
 	}
@@ -367,7 +367,8 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 		mice_pair_retire(peer->old_pair);
 		peer->old_pair = NULL;
 		if (old && old->ms) {
-			WRITE_ONCE(old->retire_at, (jiffies + MICE_PAIR_RX_GRACE) | 1);
+			WRITE_ONCE(old->retire_at,
+				   (get_jiffies_64() + MICE_PAIR_RX_GRACE) | 1);
 			peer->old_pair = old;
 		} else {
 			mice_pair_retire(old);
