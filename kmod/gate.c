@@ -116,7 +116,14 @@ void mice_gate_exit(void)
 	kmem_cache_destroy(mice_gate_cache);
 }
 
-/* Called with gn->lock held. */
+/**
+ * mice_gate_find() - look a gate up by its GateID
+ * @gn: the namespace's gate table
+ * @id: the GateID
+ *
+ * Context: process context, gn->lock held.
+ * Return: the gate, or NULL if the table holds none with @id.
+ */
 struct mice_gate *mice_gate_find(struct mice_gate_net *gn, u32 id)
 {
 	lockdep_assert_held(&gn->lock);
@@ -259,6 +266,13 @@ static void mice_gate_wheel_run(struct mice_gate_net *gn,
 		list_for_each_safe(node, tmp, &due) {
 			list_del_init(node);
 			fire(gn, node);
+			/*
+			 * A slot can hold a million gates. Both callers (the
+			 * GC work, a netlink request) run in process context
+			 * under gn->lock, a mutex: sleeping is allowed, and
+			 * the rest of @due is ours.
+			 */
+			cond_resched();
 		}
 	}
 }
@@ -291,7 +305,19 @@ static void mice_gate_gc_arm(struct mice_gate_net *gn)
 		schedule_delayed_work(&gn->gc, MICE_GATE_GC_PERIOD);
 }
 
-/* Add an Authorized gate (consumed on success). Called with gn->lock held. */
+/**
+ * mice_gate_insert() - add a new gate, Authorized
+ * @gn: the namespace's gate table
+ * @g: the gate, from mice_gate_alloc(); the table owns it on success
+ * @extack: for the reason of a refusal
+ *
+ * Its authorization runs for g->lifetime_s from now, then it expires.
+ *
+ * Context: process context, gn->lock held.
+ * Return: 0, -ENODEV if the namespace is going away, -EEXIST if the
+ * GateID is taken, -ENOSPC at the namespace's gate limit, or the error of
+ * hashing it.
+ */
 int mice_gate_insert(struct mice_gate_net *gn, struct mice_gate *g,
 		     struct netlink_ext_ack *extack)
 {
@@ -325,9 +351,21 @@ int mice_gate_insert(struct mice_gate_net *gn, struct mice_gate *g,
 	return 0;
 }
 
-/*
- * Bind an Authorized gate to the exact flow @k (seed 001 s.6.2: the gate
- * admits the flow that presented the authorization). Called with gn->lock.
+/**
+ * mice_gate_commit() - bind an Authorized gate to one flow
+ * @gn: the namespace's gate table
+ * @g: an Authorized gate of @gn
+ * @k: the exact flow, inside the gate's classifier
+ * @extack: for the reason of a refusal
+ *
+ * Seed 001 s.6.2: the gate admits the flow that presented the
+ * authorization. From here on, packets of @k pass, policed; the gate
+ * closes after its idle timeout, if it has one.
+ *
+ * Context: process context, gn->lock held.
+ * Return: 0, -EALREADY if @g is committed already, -EADDRNOTAVAIL if @k is
+ * outside its classifier, -EBUSY if another gate holds @k, or the error of
+ * hashing it. On error @g is unchanged.
  */
 int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 		     const struct mice_flow_key *k,
@@ -390,7 +428,14 @@ int mice_gate_commit(struct mice_gate_net *gn, struct mice_gate *g,
 	return 0;
 }
 
-/* Unhash, report and free @g after a grace period. Called with gn->lock. */
+/**
+ * mice_gate_close() - close a gate
+ * @gn: the namespace's gate table
+ * @g: a gate of @gn; freed after an RCU grace period
+ * @cause: why, reported in the GATE_CLOSED or GATE_EXPIRED event
+ *
+ * Context: process context, gn->lock held.
+ */
 void mice_gate_close(struct mice_gate_net *gn, struct mice_gate *g,
 		     enum mice_gate_close_cause cause)
 {
@@ -505,10 +550,18 @@ static void mice_gate_used_timer_add(struct mice_gate_net *gn,
 			    min_t(u64, left, MICE_GATE_TIMER_MAX) * HZ);
 }
 
-/*
- * Remember the token @t until it expires, before the commit it is used
- * for, so that remembering cannot fail after it; mice_gate_token_unuse()
- * if the commit fails. Called with gn->lock held.
+/**
+ * mice_gate_token_use() - put a token in the replay cache
+ * @gn: the namespace's gate table
+ * @t: a verified, admitted token (mice_gate_token_admit())
+ * @extack: for the reason of a failure
+ *
+ * Done before the commit the token is used for, so that remembering it
+ * cannot fail after the commit; mice_gate_token_unuse() undoes it if the
+ * commit fails. The cache keeps @t until it expires.
+ *
+ * Context: process context, gn->lock held.
+ * Return: the cache entry, or an ERR_PTR().
  */
 struct mice_gate_used *mice_gate_token_use(struct mice_gate_net *gn,
 					   const struct mice_token *t,
@@ -551,6 +604,13 @@ static void mice_gate_used_del(struct mice_gate_net *gn,
 	kfree_rcu(u, rcu);
 }
 
+/**
+ * mice_gate_token_unuse() - take a token back out of the replay cache
+ * @gn: the namespace's gate table
+ * @u: what mice_gate_token_use() returned, for a commit that failed
+ *
+ * Context: process context, gn->lock held.
+ */
 void mice_gate_token_unuse(struct mice_gate_net *gn, struct mice_gate_used *u)
 {
 	lockdep_assert_held(&gn->lock);
@@ -579,9 +639,11 @@ static void mice_gate_fire(struct mice_gate_net *gn, struct list_head *node)
 		mice_gate_close(gn, g, g->state == MICE_GATE_AUTHORIZED ?
 				MICE_GATE_CLOSE_EXPIRED : MICE_GATE_CLOSE_IDLE);
 	} else {
+		/*
+		 * Filed again, still open: GATE_GET dumps walk the GateID
+		 * table, not the wheel, so the set they see is unchanged.
+		 */
 		mice_gate_timer_add(gn, g);
-		/* Dumps walk the wheel: the order changed. */
-		gn->genid++;
 	}
 }
 
@@ -612,7 +674,16 @@ void mice_gate_key_free(struct mice_gate_key *key)
 	kfree_sensitive(key);
 }
 
-/* Process context, gn->lock held: replace the namespace's token key. */
+/**
+ * mice_gate_key_set() - replace the namespace's token key
+ * @gn: the namespace's gate table
+ * @secret: the key
+ * @len: its length in octets
+ * @extack: for the reason of a refusal
+ *
+ * Context: process context, gn->lock held.
+ * Return: 0 or a negative errno.
+ */
 int mice_gate_key_set(struct mice_gate_net *gn, const u8 *secret, u32 len,
 		      struct netlink_ext_ack *extack)
 {
@@ -713,7 +784,16 @@ int mice_gate_token_check_cls(struct mice_gate_net *gn,
 
 /* --- mode ----------------------------------------------------------------- */
 
-/* Publish @mode (consumed). Called with gn->lock held. */
+/**
+ * mice_gate_set_mode() - publish the namespace's admission mode
+ * @gn: the namespace's gate table
+ * @mode: the new mode; consumed, on error too
+ *
+ * Registers the netfilter hook the first time a mode names interfaces.
+ *
+ * Context: process context, gn->lock held.
+ * Return: 0, or the error of registering the hook.
+ */
 int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode)
 {
 	struct mice_gate_mode *old;
@@ -728,8 +808,8 @@ int mice_gate_set_mode(struct mice_gate_net *gn, struct mice_gate_mode *mode)
 		}
 		gn->nf_registered = true;
 	}
+	/* Not a gate: gn->genid, which GATE_GET dumps check, stays. */
 	old = rcu_replace_pointer(gn->mode, mode, lockdep_is_held(&gn->lock));
-	gn->genid++;
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
@@ -840,13 +920,22 @@ static u32 mice_gate_segments(const struct sk_buff *skb, unsigned int nhoff,
 	return segs;
 }
 
-/*
- * The admission check (softirq, RCU read lock held): the IP packet at
- * @nhoff, seen in direction @dir. Returns MICE_REASON_NONE to let it pass,
- * or DATA_NO_GATE / DATA_POLICED; with @count_drop the drop is counted in
- * the namespace's statistics here (the mice data path counts its own).
+/**
+ * mice_gate_check() - the admission check of one packet
+ * @gn: the namespace's gate table
+ * @mode: the namespace's mode, read under RCU
+ * @skb: the packet
+ * @nhoff: offset of its IP header in @skb
+ * @dir: the direction it is seen in
+ * @count_drop: count a drop in the namespace's statistics here (the mice
+ *	data path counts its own)
+ *
  * Gated flows are always policed; @mode decides only about packets
  * without a committed gate (monitor: count and pass).
+ *
+ * Context: softirq, RCU read lock held.
+ * Return: MICE_REASON_NONE to let it pass, or MICE_REASON_DATA_NO_GATE or
+ * MICE_REASON_DATA_POLICED.
  */
 enum mice_reason mice_gate_check(struct mice_gate_net *gn,
 				 const struct mice_gate_mode *mode,
@@ -1278,16 +1367,26 @@ void mice_gate_net_pre_exit(struct mice_net *mn)
 	struct mice_gate *g, *tmp;
 	unsigned int i;
 
+	/*
+	 * Up to a million gates: yield between them. The netns exit runs in
+	 * process context and gn->lock is a mutex, so this may sleep.
+	 */
 	mutex_lock(&gn->lock);
 	gn->dying = true;
 	for (i = 0; i < MICE_GATE_WHEEL_SLOTS; i++) {
-		list_for_each_entry_safe(g, tmp, &gn->gate_wheel.slot[i], timer)
+		list_for_each_entry_safe(g, tmp, &gn->gate_wheel.slot[i], timer) {
 			mice_gate_close(gn, g, MICE_GATE_CLOSE_NETNS);
-		list_for_each_entry_safe(u, utmp, &gn->used_wheel.slot[i], timer)
+			cond_resched();
+		}
+		list_for_each_entry_safe(u, utmp, &gn->used_wheel.slot[i], timer) {
 			mice_gate_used_del(gn, u);
+			cond_resched();
+		}
 	}
-	list_for_each_entry_safe(g, tmp, &gn->untimed, timer)
+	list_for_each_entry_safe(g, tmp, &gn->untimed, timer) {
 		mice_gate_close(gn, g, MICE_GATE_CLOSE_NETNS);
+		cond_resched();
+	}
 	mutex_unlock(&gn->lock);
 	cancel_delayed_work_sync(&gn->gc);
 	if (gn->nf_registered) {

@@ -167,7 +167,7 @@ struct mice_gate_net {
 	u64 used_refused_full;
 	unsigned int ngates;
 	unsigned int max_gates;
-	u32 genid;
+	u32 genid;		/* bumped when a gate is added, committed or closed */
 	struct mice_gate_mode __rcu *mode;
 	struct mice_gate_key *key;	/* under @lock */
 	struct delayed_work gc;

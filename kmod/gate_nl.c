@@ -3,7 +3,9 @@
  * Generic-netlink commands of media admission (docs/gates.md): GATE_ADD,
  * GATE_COMMIT, GATE_DEL, GATE_GET, KEY_SET, KEY_DEL, MODE_SET, their
  * strict per-command policies, and the gate events. Every change needs
- * CAP_NET_ADMIN (GENL_ADMIN_PERM in netlink.c's op table).
+ * CAP_NET_ADMIN in the initial user namespace (GENL_ADMIN_PERM in
+ * netlink.c's op table); GATE_GET and the events need it over the
+ * namespace's own user namespace (GENL_UNS_ADMIN_PERM).
  */
 #include <crypto/algapi.h>
 #include <linux/ctype.h>

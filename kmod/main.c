@@ -53,7 +53,13 @@ static void __net_exit mice_net_pre_exit(struct net *net)
 {
 	struct mice_net *mn = mice_net(net);
 
-	/* Devices, and with them their peers, are gone already. */
+	/*
+	 * The namespace's mice devices are still registered here: the core
+	 * unregisters them later, in default_device_exit_batch() (a pernet
+	 * device op, whose exit runs before this subsystem's ->exit). Their
+	 * peers and pairs, which point at attached sockets, go now, before
+	 * the sockets are detached; mice_dev_uninit() then finds none left.
+	 */
 	mutex_lock(&mn->lock);
 	mice_peers_flush(mn);
 	mutex_unlock(&mn->lock);

@@ -115,8 +115,13 @@ struct mice_pair {
 	} addr;
 	u8 nprefixes;
 	struct mice_prefix prefixes[MICE_MAX_PREFIXES_PER_PEER];
-	/* Set when replaced: still accepted on receive until then (jiffies). */
-	unsigned long retire_at;
+	/*
+	 * Set when replaced: still accepted on receive until then (jiffies_64,
+	 * 0 while current). A replaced pair stays in the hash until the next
+	 * replacement, so the time can be months old: 32-bit jiffies would
+	 * wrap past it and time_after() would call it current again.
+	 */
+	u64 retire_at;
 	/* The outer route, cached per CPU (as ip tunnels do). */
 	struct dst_cache dst_cache;
 };

@@ -37,7 +37,18 @@ static bool mice_pair_is(const struct mice_pair *pair,
 	return ipv6_addr_equal(&pair->addr.v6, addr);
 }
 
-/* The pair the outer source of @skb (at the UDP header) belongs to. */
+/**
+ * mice_pair_lookup_rx() - the pair a received datagram came from
+ * @mn: the namespace's state
+ * @ms: the attached socket it arrived on
+ * @skb: the datagram, at its UDP header
+ *
+ * A pair replaced less than MICE_PAIR_RX_GRACE ago still matches (make
+ * before break); one replaced longer ago does not.
+ *
+ * Context: softirq, RCU read lock held.
+ * Return: the pair of @skb's outer source address and port, or NULL.
+ */
 struct mice_pair *mice_pair_lookup_rx(struct mice_net *mn,
 				      const struct mice_sock *ms,
 				      const struct sk_buff *skb)
@@ -56,12 +67,12 @@ struct mice_pair *mice_pair_lookup_rx(struct mice_net *mn,
 	}
 	hash_for_each_possible_rcu(mn->pair_hash, pair, hnode,
 				   mice_pair_key(ms, family, saddr, port)) {
-		unsigned long retire_at;
+		u64 retire_at;
 
 		if (!mice_pair_is(pair, ms, family, saddr, port))
 			continue;
 		retire_at = READ_ONCE(pair->retire_at);
-		if (retire_at && time_after(jiffies, retire_at))
+		if (retire_at && time_after64(get_jiffies_64(), retire_at))
 			continue;	/* replaced, and its grace time is over */
 		return pair;
 	}
@@ -229,11 +240,20 @@ undo:
 	return -ENOMEM;
 }
 
-/*
- * The peer of @dev whose prefix is the longest one holding the inner
- * destination @daddr (4 or 16 octets by @family, from a header
- * mice_dev_xmit() checked). A walk of one trie path: its cost does not
- * grow with the number of peers (lpm.h). Called under rcu_read_lock().
+/**
+ * mice_peer_lookup_tx() - the peer an inner packet is sent to
+ * @mn: the namespace's state
+ * @dev: the mice device sending it
+ * @family: AF_INET or AF_INET6
+ * @daddr: the inner destination, 4 or 16 octets by @family, from a header
+ *	mice_dev_xmit() checked
+ *
+ * A walk of one trie path: its cost does not grow with the number of
+ * peers (lpm.h).
+ *
+ * Context: RCU read lock held.
+ * Return: the peer of @dev whose prefix is the longest one holding
+ * @daddr, or NULL.
  */
 struct mice_peer *mice_peer_lookup_tx(struct mice_net *mn,
 				      const struct net_device *dev,
@@ -320,11 +340,21 @@ static void mice_peer_free_rcu(struct rcu_head *head)
 	kfree(peer);
 }
 
-/*
- * Install @pair (allocated by the caller, consumed here) as the pair of
- * peer @id, creating the peer on @dev if it does not exist. The new pair is
- * hashed before the old one is removed, so no datagram finds no pair
- * during a handover. Called with mn->lock held.
+/**
+ * mice_peer_set() - install a validated pair for a peer
+ * @mn: the namespace's state
+ * @id: the peer's ID
+ * @dev: the peer's mice device: needed for a new peer; for an existing
+ *	one, NULL or its own
+ * @pair: the pair, from mice_pair_alloc(); consumed, on error too
+ * @extack: for the reason of a refusal
+ *
+ * Creates peer @id on @dev if it does not exist. The new pair is hashed
+ * before the old one is removed, so no datagram finds no pair during a
+ * handover.
+ *
+ * Context: process context, mn->lock held.
+ * Return: 0 or a negative errno.
  */
 int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 		  struct mice_pair *pair, struct netlink_ext_ack *extack)
@@ -367,7 +397,8 @@ int mice_peer_set(struct mice_net *mn, u32 id, struct net_device *dev,
 		mice_pair_retire(peer->old_pair);
 		peer->old_pair = NULL;
 		if (old && old->ms) {
-			WRITE_ONCE(old->retire_at, (jiffies + MICE_PAIR_RX_GRACE) | 1);
+			WRITE_ONCE(old->retire_at,
+				   (get_jiffies_64() + MICE_PAIR_RX_GRACE) | 1);
 			peer->old_pair = old;
 		} else {
 			mice_pair_retire(old);
@@ -426,7 +457,13 @@ fail_nomem:
 	return -ENOMEM;
 }
 
-/* Called with mn->lock held. */
+/**
+ * mice_peer_del() - remove a peer, its pair and its routes
+ * @peer: the peer; freed after an RCU grace period
+ * @cause: why, reported in the PAIR_DOWN event
+ *
+ * Context: process context, mn->lock held.
+ */
 void mice_peer_del(struct mice_peer *peer, enum mice_pair_down_cause cause)
 {
 	struct mice_dev *mdev = netdev_priv(peer->dev);

@@ -6,8 +6,8 @@
  * agent. docs/netlink.md documents every command and attribute.
  *
  * Conventions:
- *  - every command that changes state needs CAP_NET_ADMIN
- *    (GENL_ADMIN_PERM); reading state (the GET commands and dumps) and
+ *  - every command that changes state needs CAP_NET_ADMIN in the initial
+ *    user namespace (GENL_ADMIN_PERM); reading state (the GET commands and dumps) and
  *    joining MICE_MCGRP_EVENTS need CAP_NET_ADMIN over the network
  *    namespace's own user namespace (GENL_UNS_ADMIN_PERM,
  *    GENL_MCAST_CAP_NET_ADMIN): they show other hosts' addresses and flows;
