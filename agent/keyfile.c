@@ -177,12 +177,46 @@ static bool is_space(uint8_t c)
 	       c == '\f';
 }
 
+int keyfile_parse_hex(const char *path, const uint8_t *text, size_t n,
+		      uint8_t *key, size_t min, size_t max, size_t *len,
+		      char *err, size_t errlen)
+{
+	size_t b = 0, i;
+
+	*len = 0;
+	while (b < n && is_space(text[b]))
+		b++;
+	while (n > b && is_space(text[n - 1]))
+		n--;
+	if ((n - b) % 2)
+		return kerr(err, errlen, "%s: an odd number of hex digits (%zu)",
+			    shown_path(path), n - b);
+	if ((n - b) / 2 < min || (n - b) / 2 > max)
+		return kerr(err, errlen, "%s: %zu hex digits: expected a key of "
+			    "%zu to %zu octets (%zu to %zu hex digits)",
+			    shown_path(path), n - b, min, max, 2 * min, 2 * max);
+	for (i = 0; b + 2 * i < n; i++) {
+		int hi = OPENSSL_hexchar2int(text[b + 2 * i]);
+		int lo = OPENSSL_hexchar2int(text[b + 2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			OPENSSL_cleanse(key, i);
+			return kerr(err, errlen, "%s: the character at offset %zu "
+				    "is not a hex digit", shown_path(path),
+				    b + 2 * i + (hi < 0 ? 0 : 1));
+		}
+		key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*len = i;
+	return 0;
+}
+
 int keyfile_load_hex(const char *path, uint8_t *key, size_t min, size_t max,
 		     size_t *len, char *err, size_t errlen)
 {
 	uint8_t text[KEYFILE_MAX];
-	size_t n, b = 0, i;
-	int rc = -1;
+	size_t n;
+	int rc;
 
 	*len = 0;
 	if (max > KEYFILE_MAX / 2 || min > max)
@@ -191,37 +225,7 @@ int keyfile_load_hex(const char *path, uint8_t *key, size_t min, size_t max,
 	/* room for the digits and some whitespace around them */
 	if (keyfile_load(path, text, 1, sizeof(text), &n, err, errlen))
 		return -1;
-	while (b < n && is_space(text[b]))
-		b++;
-	while (n > b && is_space(text[n - 1]))
-		n--;
-	if ((n - b) % 2) {
-		kerr(err, errlen, "%s: an odd number of hex digits (%zu)",
-		     shown_path(path), n - b);
-		goto out;
-	}
-	if ((n - b) / 2 < min || (n - b) / 2 > max) {
-		kerr(err, errlen, "%s: %zu hex digits: expected a key of %zu to "
-		     "%zu octets (%zu to %zu hex digits)", shown_path(path),
-		     n - b, min, max, 2 * min, 2 * max);
-		goto out;
-	}
-	for (i = 0; b + 2 * i < n; i++) {
-		int hi = OPENSSL_hexchar2int(text[b + 2 * i]);
-		int lo = OPENSSL_hexchar2int(text[b + 2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			kerr(err, errlen, "%s: the character at offset %zu is "
-			     "not a hex digit", shown_path(path),
-			     b + 2 * i + (hi < 0 ? 0 : 1));
-			OPENSSL_cleanse(key, i);
-			goto out;
-		}
-		key[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*len = i;
-	rc = 0;
-out:
+	rc = keyfile_parse_hex(path, text, n, key, min, max, len, err, errlen);
 	OPENSSL_cleanse(text, sizeof(text));
 	return rc;
 }

@@ -40,4 +40,14 @@ int keyfile_load(const char *path, uint8_t *key, size_t min, size_t max,
 int keyfile_load_hex(const char *path, uint8_t *key, size_t min, size_t max,
 		     size_t *len, char *err, size_t errlen);
 
+/*
+ * The hex part of keyfile_load_hex, on @n octets of @text already read
+ * from @path (named in errors only): @min..@max octets of key. The
+ * fuzzer runs it. Returns 0 with *@len set, or -1 with @err set (@key
+ * cleansed).
+ */
+int keyfile_parse_hex(const char *path, const uint8_t *text, size_t n,
+		      uint8_t *key, size_t min, size_t max, size_t *len,
+		      char *err, size_t errlen);
+
 #endif /* MICE_KEYFILE_H */
