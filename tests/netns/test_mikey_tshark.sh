@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 }
 EOF
 if ! cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iagent -o "$TMP/gen" "$TMP/gen.c" \
-	agent/cmd_mikey.c agent/json.c agent/mikey_prf.c agent/mikey.c \
+	agent/cmd_mikey.c agent/keyfile.c agent/json.c agent/mikey_prf.c agent/mikey.c \
 	agent/mikey_exchange.c -lcrypto 2>"$TMP/cc.log"; then
 	cat "$TMP/cc.log"
 	fail "building the generator"
