@@ -132,19 +132,28 @@ for t in tests/vm/selftest_*.sh; do
 		record FAIL "vm/$n" "see $out/$n.log"; tail -5 "$out/$n.log"; fi
 done
 
+# host_suite GROUP SCRIPT LOG: runs a host (namespace) test script, bounded
+# in time, and counts its PASS/FAIL lines as GROUP/NAME/CASE; a non-zero
+# exit is a failure of its own.
+host_suite() {
+	local group=$1 t=$2 log=$3 n rc
+
+	[ -x "$t" ] || return 0
+	n=$(basename "$t" .sh)
+	timeout 900 "$t" > "$log" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL): ' "$log" | while read -r st rest; do
+		echo "${st%:} $group/$n/${rest%%:*}" >> "$out/results"
+	done
+	grep -E '^(PASS|FAIL|SKIP): ' "$log" | sed 's/^/    /'
+	[ $rc = 0 ] || record FAIL "$group/$n" "exit $rc, see $log"
+}
+
 section "attack suite (tests/attack: each attack changes nothing)"
 # test_*.sh run on the host in namespaces; vm_*.sh run in the VM with the
 # module loaded (and unloaded after, so a leaked reference fails the run).
 for t in tests/attack/test_*.sh; do
-	[ -x "$t" ] || continue
-	n=$(basename "$t" .sh)
-	timeout 900 "$t" > "$out/attack-$n.log" 2>&1
-	rc=$?
-	grep -E '^(PASS|FAIL): ' "$out/attack-$n.log" | while read -r st rest; do
-		echo "${st%:} attack/$n/${rest%%:*}" >> "$out/results"
-	done
-	grep -E '^(PASS|FAIL|SKIP): ' "$out/attack-$n.log" | sed 's/^/    /'
-	[ $rc = 0 ] || record FAIL "attack/$n" "exit $rc, see $out/attack-$n.log"
+	host_suite attack "$t" "$out/attack-$(basename "$t" .sh).log"
 done
 for t in tests/attack/vm_*.sh; do
 	[ -x "$t" ] || continue
@@ -153,15 +162,7 @@ done
 
 section "host network-namespace suites"
 for t in tests/netns/test_*.sh; do
-	[ -x "$t" ] || continue
-	n=$(basename "$t" .sh)
-	timeout 900 "$t" > "$out/$n.log" 2>&1
-	rc=$?
-	grep -E '^(PASS|FAIL): ' "$out/$n.log" | while read -r st rest; do
-		echo "${st%:} netns/$n/${rest%%:*}" >> "$out/results"
-	done
-	grep -E '^(PASS|FAIL|SKIP): ' "$out/$n.log" | sed 's/^/    /'
-	[ $rc = 0 ] || record FAIL "netns/$n" "exit $rc, see $out/$n.log"
+	host_suite netns "$t" "$out/$(basename "$t" .sh).log"
 done
 
 passed=$(grep -c '^PASS ' "$out/results")
